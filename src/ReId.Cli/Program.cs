@@ -1,0 +1,1 @@
+return ReId.Cli.CliApp.Run(args, Console.Out, Console.Error);
