@@ -1,0 +1,68 @@
+namespace ReId.Training.Recipes;
+
+/// <summary>Named, documented starting configurations: <c>bot</c>, <c>bot-small</c>, <c>clip-reid</c>, <c>clip-reid-small</c>.</summary>
+public static class TrainingRecipes
+{
+    private static readonly Dictionary<string, (string Description, Func<TrainingOptions> Create)> All = new(StringComparer.Ordinal)
+    {
+        ["bot"] = ("Bag of tricks (Luo et al. 2019): ResNet-50-IBN-a, last stride 1, BNNeck, CE with label smoothing + batch-hard triplet, " +
+                   "Adam 3.5e-4 with 10 warm-up epochs and steps at 40/70, random erasing, 256×128, P=16 × K=4, 120 epochs.", Bot),
+        ["bot-small"] = ("CPU-sized bag of tricks for tests and the quick start: ResNet-18, 128×64, P=8 × K=4, 8 epochs with a 1-epoch warm-up.", BotSmall),
+        ["clip-reid"] = ("CLIP-ReID (Li et al. 2023): CLIP ViT-B/16 with overlapping patches (stride 16) and SIE camera embeddings, stage 1 learns " +
+                         "4 prompt tokens per identity with image↔text contrast, stage 2 fine-tunes the image encoder with CE-LS + triplet + image-to-text CE.", ClipReId),
+        ["clip-reid-small"] = ("CPU-sized CLIP-ReID: a tiny CLIP ViT (width 64, 2 layers, patch 16) at 128×64, 3 prompt-learning epochs and 6 fine-tuning epochs.", ClipReIdSmall),
+    };
+
+    /// <summary>Recipe names in a stable order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["bot", "bot-small", "clip-reid", "clip-reid-small"];
+
+    /// <summary>What a recipe does, in one paragraph.</summary>
+    public static string Describe(string name) => Lookup(name).Description;
+
+    /// <summary>A fresh copy of the recipe's options.</summary>
+    public static TrainingOptions Get(string name)
+    {
+        var options = Lookup(name).Create();
+        options.Recipe = name;
+        return options;
+    }
+
+    private static (string Description, Func<TrainingOptions> Create) Lookup(string name) =>
+        All.TryGetValue(name ?? "", out var r) ? r
+            : throw new ArgumentException($"unknown recipe '{name}'; expected one of: {string.Join(", ", Names)}", nameof(name));
+
+    private static TrainingOptions Bot() => new()
+    {
+        Method = "bot", Backbone = "resnet50-ibn", LastStrideOne = true, InputHeight = 256, InputWidth = 128,
+        IdentitiesPerBatch = 16, ImagesPerIdentity = 4, Optimizer = "adam", LearningRate = 3.5e-4, WeightDecay = 5e-4,
+        Scheduler = "multistep", WarmupEpochs = 10, Milestones = [40, 70], Gamma = 0.1, Epochs = 120,
+        LabelSmoothing = 0.1f, TripletMargin = 0.3f, RandomErasingProbability = 0.5f, Normalization = "imagenet", EvaluateEvery = 10,
+    };
+
+    private static TrainingOptions BotSmall()
+    {
+        var o = Bot();
+        o.Backbone = "resnet18"; o.InputHeight = 128; o.InputWidth = 64; o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4;
+        o.Epochs = 8; o.WarmupEpochs = 1; o.Milestones = [6]; o.EvaluateEvery = 2; o.LearningRate = 1e-3;
+        return o;
+    }
+
+    private static TrainingOptions ClipReId() => new()
+    {
+        Method = "clip-reid", Backbone = "clip-vit", VitWidth = 768, VitLayers = 12, VitPatch = 16, VitStride = 16, EmbeddingDim = 512,
+        CameraEmbedding = true, InputHeight = 256, InputWidth = 128, IdentitiesPerBatch = 16, ImagesPerIdentity = 4,
+        Optimizer = "adam", LearningRate = 5e-6, WeightDecay = 1e-4, BackboneLearningRateFactor = 1, Scheduler = "cosine",
+        WarmupEpochs = 10, WarmupFactor = 0.1, Epochs = 60, Stage1Epochs = 120, Stage1LearningRate = 3.5e-4, PromptTokens = 4,
+        LabelSmoothing = 0.1f, TripletMargin = 0.3f, RandomErasingProbability = 0.5f, Normalization = "half", EvaluateEvery = 10,
+        InferenceFeature = "before-bn",
+    };
+
+    private static TrainingOptions ClipReIdSmall()
+    {
+        var o = ClipReId();
+        o.VitWidth = 64; o.VitLayers = 2; o.EmbeddingDim = 64; o.InputHeight = 128; o.InputWidth = 64;
+        o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4; o.Stage1Epochs = 3; o.Epochs = 6; o.WarmupEpochs = 1;
+        o.LearningRate = 3.5e-4; o.EvaluateEvery = 2;
+        return o;
+    }
+}
