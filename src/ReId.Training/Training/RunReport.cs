@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using ReId.MLNet.IO;
+using ReId.MLNet.Visualization;
+using ReId.Training.Recipes;
+
+namespace ReId.Training.Training;
+
+/// <summary>Writes a run's <c>report.md</c> with its settings, per-epoch metrics, final figures, a CMC plot and training curves.</summary>
+public static class RunReport
+{
+    /// <summary>Writes report.md, cmc.png and curves.png into the run folder.</summary>
+    public static void Write(string runDirectory, TrainingOptions options, MetricsLog log, float[]? finalCmc, double finalMap, double finalMinp, string datasetDescription)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.AppendLine($"# ReID training run: {options.Recipe}");
+        md.AppendLine();
+        md.AppendLine($"Data: {datasetDescription}");
+        md.AppendLine();
+        md.AppendLine("## Result");
+        md.AppendLine();
+        if (finalCmc is { Length: > 0 })
+        {
+            string R(int k) => finalCmc.Length >= k ? (100 * finalCmc[k - 1]).ToString("F2", inv) : "n/a";
+            md.AppendLine("| mAP | rank-1 | rank-5 | rank-10 | mINP |");
+            md.AppendLine("|---|---|---|---|---|");
+            md.AppendLine($"| {(100 * finalMap).ToString("F2", inv)} | {R(1)} | {R(5)} | {R(10)} | {(100 * finalMinp).ToString("F2", inv)} |");
+            md.AppendLine();
+            md.AppendLine("![CMC curve](cmc.png)");
+            var cmc = new LineChart { Title = "CMC", XLabel = "rank", YLabel = "matching rate", YRange = (0, 1) };
+            int n = Math.Min(finalCmc.Length, 50);
+            cmc.Series.Add(new ChartSeries("final model", Enumerable.Range(1, n).Select(i => (double)i).ToList(), finalCmc.Take(n).Select(v => (double)v).ToList()));
+            cmc.SavePng(Path.Combine(runDirectory, "cmc.png"));
+        }
+        else md.AppendLine("No evaluation was run.");
+        md.AppendLine();
+
+        var train = log.Rows.Where(r => r.Stage == "train").ToList();
+        if (train.Count > 0)
+        {
+            md.AppendLine("## Training curves");
+            md.AppendLine();
+            md.AppendLine("![training curves](curves.png)");
+            var curves = new LineChart { Title = "Training", XLabel = "epoch", YLabel = "loss / metric" };
+            curves.Series.Add(new ChartSeries("loss", train.Select(r => (double)r.Epoch).ToList(), train.Select(r => r.Loss).ToList()));
+            var evaluated = log.Rows.Where(r => !double.IsNaN(r.MAP)).ToList();
+            if (evaluated.Count > 0)
+            {
+                curves.Series.Add(new ChartSeries("mAP", evaluated.Select(r => (double)r.Epoch).ToList(), evaluated.Select(r => r.MAP).ToList()));
+                curves.Series.Add(new ChartSeries("rank-1", evaluated.Select(r => (double)r.Epoch).ToList(), evaluated.Select(r => r.Rank1).ToList()));
+            }
+            curves.SavePng(Path.Combine(runDirectory, "curves.png"));
+            md.AppendLine();
+        }
+
+        md.AppendLine("## Per-epoch metrics");
+        md.AppendLine();
+        md.AppendLine("| stage | epoch | loss | accuracy | lr | img/s | mAP | rank-1 |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var r in log.Rows)
+            md.AppendLine($"| {r.Stage} | {r.Epoch} | {r.Loss.ToString("F4", inv)} | {r.Accuracy.ToString("F3", inv)} | {r.LearningRate.ToString("G3", inv)} | {r.ImagesPerSecond.ToString("F1", inv)} | {Pct(r.MAP)} | {Pct(r.Rank1)} |");
+        md.AppendLine();
+        md.AppendLine("## Settings");
+        md.AppendLine();
+        md.AppendLine("| setting | value |");
+        md.AppendLine("|---|---|");
+        foreach (var (key, value) in TrainingOptionOverrides.Describe(options)) md.AppendLine($"| {key} | {value} |");
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, "report.md"), md.ToString());
+
+        string Pct(double v) => double.IsNaN(v) ? "" : (100 * v).ToString("F2", inv);
+    }
+}
