@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ReId.MLNet.Data.Datasets;
+
+/// <summary>LTCC layout (clothes-changing): train, query, test; names <c>{pid}_{clothes}_c{cam}_{frame}.png</c>.</summary>
+public sealed partial class LtccDataset : IReIdDatasetReader
+{
+    [GeneratedRegex(@"^(\d+)_(\d+)_c(\d+)")]
+    private static partial Regex NamePattern();
+
+    private const string Expected = "'<identity>_<clothes>_c<camera>_<frame>.png' (e.g. 094_1_c9_015923.png)";
+
+    public string Format => "ltcc";
+
+    public ReIdDataset Read(string root, DatasetLoadOptions options) => new(Format, root,
+        ReadFolder(DatasetFiles.RequireDirectory(root, "train", Format), options),
+        ReadFolder(DatasetFiles.RequireDirectory(root, "query", Format), options),
+        ReadFolder(DatasetFiles.RequireDirectory(root, "test", Format), options));
+
+    private IEnumerable<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options)
+    {
+        var list = new List<ReIdSample>();
+        foreach (string path in DatasetFiles.Images(dir))
+        {
+            var m = DatasetFiles.MatchName(path, NamePattern(), Expected, Format);
+            if (options.VerifyImages) DatasetFiles.VerifyImage(path);
+            var inv = CultureInfo.InvariantCulture;
+            list.Add(new ReIdSample(Path.GetFullPath(path), int.Parse(m.Groups[1].Value, inv), int.Parse(m.Groups[3].Value, inv),
+                DatasetSplit.Train, Clothes: int.Parse(m.Groups[2].Value, inv)));
+        }
+        return list;
+    }
+}

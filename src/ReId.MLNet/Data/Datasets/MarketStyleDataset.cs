@@ -1,0 +1,35 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace ReId.MLNet.Data.Datasets;
+
+/// <summary>Market-1501 layout (also DukeMTMC-reID and CUHK03-NP): bounding_box_train, query, bounding_box_test;
+/// names <c>0002_c1s1_000451_03.jpg</c> (Duke: <c>0001_c2_f0046182.jpg</c>). Identity -1 (junk) is dropped; 0 (distractors) stays.</summary>
+public sealed partial class MarketStyleDataset(string format = "market1501") : IReIdDatasetReader
+{
+    [GeneratedRegex(@"^(-?\d+)_c(\d+)(?:s\d+)?_")]
+    private static partial Regex NamePattern();
+
+    internal const string Expected = "'<identity>_c<camera>s<sequence>_<frame>_<box>.jpg' (e.g. 0002_c1s1_000451_03.jpg) or '<identity>_c<camera>_<frame>.jpg'";
+
+    public string Format { get; } = format;
+
+    public ReIdDataset Read(string root, DatasetLoadOptions options) => new(Format, root,
+        ReadFolder(DatasetFiles.RequireDirectory(root, "bounding_box_train", Format), options),
+        ReadFolder(DatasetFiles.RequireDirectory(root, "query", Format), options),
+        ReadFolder(DatasetFiles.RequireDirectory(root, "bounding_box_test", Format), options));
+
+    private IEnumerable<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options)
+    {
+        var list = new List<ReIdSample>();
+        foreach (string path in DatasetFiles.Images(dir))
+        {
+            var m = DatasetFiles.MatchName(path, NamePattern(), Expected, Format);
+            int id = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            if (id == -1) continue;
+            if (options.VerifyImages) DatasetFiles.VerifyImage(path);
+            list.Add(new ReIdSample(Path.GetFullPath(path), id, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train));
+        }
+        return list;
+    }
+}
