@@ -29,7 +29,8 @@ internal sealed class ImageModelSpec
     public float[] ChannelShift => Mean.Zip(Std, (m, s) => -m / s).ToArray();
 
     public static ImageModelSpec Resolve(
-        ReIdEmbedOptions options, string optionsName, float[]? defaultMean = null, float[]? defaultStd = null, int? defaultSize = null)
+        ReIdEmbedOptions options, string optionsName, float[]? defaultMean = null, float[]? defaultStd = null, int? defaultSize = null,
+        Func<ModelProto, string?>? defaultOutput = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var package = options.ModelPackage;
@@ -80,7 +81,7 @@ internal sealed class ImageModelSpec
         if (order is not ("RGB" or "BGR"))
             throw new ArgumentException($"{optionsName}.ChannelOrder must be \"RGB\" or \"BGR\" (got \"{order}\").", nameof(options));
 
-        var output = OnnxModelRewriter.ResolveOutput(model, options.OutputName ?? package?.OutputName, onnxPath);
+        var output = OnnxModelRewriter.ResolveOutput(model, options.OutputName ?? package?.OutputName ?? defaultOutput?.Invoke(model), onnxPath);
         return new ImageModelSpec
         {
             Source = onnxPath,

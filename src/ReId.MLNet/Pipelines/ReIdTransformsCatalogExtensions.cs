@@ -58,7 +58,8 @@ public static class ReIdTransformsCatalogExtensions
         });
         resolved.ModelPath = modelPath;
         var spec = ImageModelSpec.Resolve(resolved, nameof(ClipImageFeaturesOptions),
-            ClipImageFeaturesOptions.ClipMean, ClipImageFeaturesOptions.ClipStd, ClipImageFeaturesOptions.ClipInputSize);
+            ClipImageFeaturesOptions.ClipMean, ClipImageFeaturesOptions.ClipStd, ClipImageFeaturesOptions.ClipInputSize,
+            model => DefaultClipOutput(model, resolved.PatchTokensOutputName));
         var outputs = new List<ImageModelOutput> { new(outputColumnName, spec.OutputName, spec.NormalizeOutput, spec.EmbeddingSize) };
         if (resolved.PatchTokensColumnName is not null)
         {
@@ -135,6 +136,19 @@ public static class ReIdTransformsCatalogExtensions
             .Append(catalog.CopyColumns(outputColumnName + "Identities", ids))
             .Append(catalog.CopyColumns(outputColumnName + "Distances", distances))
             .Append(catalog.DropColumns(query, indices, ids, distances));
+    }
+
+    /// <summary>
+    /// With several outputs and no OutputName: Hugging Face's "image_embeds", else the single output that is
+    /// not the patch tokens; null leaves the choice to the usual "say which one" error.
+    /// </summary>
+    private static string? DefaultClipOutput(Onnx.Proto.ModelProto model, string? patchTokensOutput)
+    {
+        var names = model.Graph.Output.Select(o => o.Name).ToList();
+        if (names.Contains("image_embeds"))
+            return "image_embeds";
+        var others = names.Where(n => n != patchTokensOutput).ToList();
+        return others.Count == 1 ? others[0] : null;
     }
 
     private static ReIdEmbedOptions Copy(ReIdEmbedOptions source, ReIdEmbedOptions? target = null)
