@@ -56,11 +56,12 @@ internal static class OnnxModelRewriter
         ModelProto original,
         string userInput,
         string newInputName,
-        long[] newInputShape,
+        OnnxDim[] newInputShape,
         float[]? channelScale,
         float[]? channelShift,
         IReadOnlyList<(string UserOutput, string NewName, long? LastDim)> outputs,
-        string source)
+        string source,
+        bool batchOfOne = true)
     {
         var model = original.Clone();
         var graph = model.Graph;
@@ -85,7 +86,7 @@ internal static class OnnxModelRewriter
             throw new InvalidDataException($"ONNX model '{source}' already uses the name '{newInputName}'.");
         used.Add(newInputName);
         graph.Input.Remove(input);
-        graph.Input.Insert(0, OnnxGraphBuilder.ValueInfo(newInputName, OnnxElementType.Float, newInputShape.Select(d => (OnnxDim)d).ToArray()));
+        graph.Input.Insert(0, OnnxGraphBuilder.ValueInfo(newInputName, OnnxElementType.Float, newInputShape));
 
         var front = new List<NodeProto>();
         if (channelScale is not null && channelShift is not null)
@@ -121,12 +122,12 @@ internal static class OnnxModelRewriter
             {
                 if (lastDim is null)
                     throw new InvalidDataException($"ONNX model '{source}': output '{userOutput}' has no declared shape; give the embedding size.");
-                shape = [1, lastDim.Value];
+                shape = [batchOfOne ? (OnnxDim)1 : (OnnxDim)"batch", lastDim.Value];
             }
             else
             {
                 // The first axis is the batch: ML.NET feeds one row, so it is 1 whatever the model declared.
-                shape = dims.Select((d, i) => i == 0 ? (OnnxDim)1 : d.HasValue ? (OnnxDim)d.Value : (OnnxDim)$"{newName}_d{i}").ToArray();
+                shape = dims.Select((d, i) => i == 0 ? (batchOfOne ? (OnnxDim)1 : (OnnxDim)"batch") : d.HasValue ? (OnnxDim)d.Value : (OnnxDim)$"{newName}_d{i}").ToArray();
                 if (lastDim.HasValue && shape.Length >= 2)
                 {
                     if (dims[^1].HasValue && dims[^1] != lastDim)

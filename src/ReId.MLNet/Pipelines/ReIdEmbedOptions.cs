@@ -46,4 +46,7 @@ public class ReIdEmbedOptions
 
     /// <summary>L2-normalise the embedding (default: the package's, else true).</summary>
     public bool? NormalizeOutput { get; set; }
+
+    /// <summary>A shallow copy (arrays shared), keeping the derived type.</summary>
+    internal ReIdEmbedOptions Clone() => (ReIdEmbedOptions)MemberwiseClone();
 }

@@ -22,8 +22,9 @@ public static class ReIdTransformsCatalogExtensions
         this TransformsCatalog catalog, string outputColumnName, string modelPath, string? inputColumnName = null, ReIdEmbedOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
-        var resolved = Copy(options ?? new ReIdEmbedOptions());
+        var resolved = (options ?? new ReIdEmbedOptions()).Clone();
         resolved.ModelPath = modelPath;
+        resolved.ModelPackage = null;
         return catalog.ReIdEmbed(outputColumnName, resolved, inputColumnName);
     }
 
@@ -51,12 +52,9 @@ public static class ReIdTransformsCatalogExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
         options ??= new ClipImageFeaturesOptions();
-        var resolved = (ClipImageFeaturesOptions)Copy(options, new ClipImageFeaturesOptions
-        {
-            PatchTokensColumnName = options.PatchTokensColumnName,
-            PatchTokensOutputName = options.PatchTokensOutputName,
-        });
+        var resolved = (ClipImageFeaturesOptions)options.Clone();
         resolved.ModelPath = modelPath;
+        resolved.ModelPackage = null;
         var spec = ImageModelSpec.Resolve(resolved, nameof(ClipImageFeaturesOptions),
             ClipImageFeaturesOptions.ClipMean, ClipImageFeaturesOptions.ClipStd, ClipImageFeaturesOptions.ClipInputSize,
             model => DefaultClipOutput(model, resolved.PatchTokensOutputName));
@@ -95,7 +93,7 @@ public static class ReIdTransformsCatalogExtensions
         var output = OnnxModelRewriter.ResolveOutput(model, modelOutputName, modelPath);
         string tempIn = $"__{outputColumnName}.enhance.in";
         string tempOut = $"__{outputColumnName}.enhance.out";
-        long[] inputShape = dims.Length == 2 ? [1, featureSize] : [featureSize];
+        OnnxDim[] inputShape = dims.Length == 2 ? [1, featureSize] : [featureSize];
         byte[] bytes = OnnxModelRewriter.Wrap(model, modelInput.Name, tempIn, inputShape, null, null,
             [(output.Name, tempOut, null)], modelPath);
         return catalog.CopyColumns(tempIn, input)
@@ -149,25 +147,5 @@ public static class ReIdTransformsCatalogExtensions
             return "image_embeds";
         var others = names.Where(n => n != patchTokensOutput).ToList();
         return others.Count == 1 ? others[0] : null;
-    }
-
-    private static ReIdEmbedOptions Copy(ReIdEmbedOptions source, ReIdEmbedOptions? target = null)
-    {
-        target ??= new ReIdEmbedOptions();
-        target.ModelPath = source.ModelPath;
-        target.ModelPackage = source.ModelPackage;
-        target.InputName = source.InputName;
-        target.OutputName = source.OutputName;
-        target.InputHeight = source.InputHeight;
-        target.InputWidth = source.InputWidth;
-        target.Mean = source.Mean;
-        target.Std = source.Std;
-        target.ChannelOrder = source.ChannelOrder;
-        target.ResizeMode = source.ResizeMode;
-        target.ImageFolder = source.ImageFolder;
-        target.GpuDeviceId = source.GpuDeviceId;
-        target.FallbackToCpu = source.FallbackToCpu;
-        target.NormalizeOutput = source.NormalizeOutput;
-        return target;
     }
 }
