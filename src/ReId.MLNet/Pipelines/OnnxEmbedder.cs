@@ -13,7 +13,7 @@ namespace ReId.MLNet.Pipelines;
 /// same ML.NET image stages <c>ReIdEmbed</c> uses (so the numbers are identical), then the model runs on
 /// batches [B, 3, H, W] in one ONNX Runtime session. <c>OnnxTransformer</c> runs one row at a time; this does not.
 /// </summary>
-public sealed class OnnxEmbedder : IDisposable
+public sealed class OnnxEmbedder : IImageEmbedder
 {
     private const string PixelsName = "reid_pixels";
     private const string OutputName = "reid_embedding";
@@ -61,6 +61,12 @@ public sealed class OnnxEmbedder : IDisposable
     /// <summary>Images per ONNX Runtime call.</summary>
     public int BatchSize { get; }
 
+    /// <summary>Time spent decoding, resizing and extracting pixels so far.</summary>
+    public TimeSpan PreprocessTime { get; private set; }
+
+    /// <summary>Time spent in ONNX Runtime so far.</summary>
+    public TimeSpan InferenceTime { get; private set; }
+
     /// <summary>Length of one embedding.</summary>
     public int EmbeddingSize { get; }
 
@@ -79,47 +85,98 @@ public sealed class OnnxEmbedder : IDisposable
         ArgumentNullException.ThrowIfNull(imagePaths);
         int n = imagePaths.Count;
         var result = new float[(long)n * EmbeddingSize];
+        if (n == 0)
+            return result;
         int pixelsPerImage = 3 * _spec.InputHeight * _spec.InputWidth;
-        var buffer = new float[(long)Math.Min(BatchSize, Math.Max(n, 1)) * pixelsPerImage];
-        long done = 0;
-        for (int start = 0; start < n; start += BatchSize)
+        int batch = Math.Min(BatchSize, n);
+        int workers = Math.Clamp(Environment.ProcessorCount, 1, batch);
+        // One ML.NET cursor per worker for the whole job (creating data views per batch costs more than the
+        // decoding); worker w takes the w-th slice of every batch, so its rows arrive in a known order.
+        var readers = new PixelReader[workers];
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int count = Math.Min(BatchSize, n - start);
-            LoadPixels(imagePaths, start, count, buffer, pixelsPerImage);
-            RunBatch(buffer.AsMemory(0, count * pixelsPerImage), count, result.AsSpan(start * EmbeddingSize, count * EmbeddingSize));
-            done += count;
-            progress?.Report((done, n));
+            for (int w = 0; w < workers; w++)
+                readers[w] = new PixelReader(this, WorkerPaths(imagePaths, batch, workers, w));
+            // Two buffers: ONNX Runtime runs on one batch while the workers decode the next.
+            float[][] buffers = [new float[(long)batch * pixelsPerImage], new float[(long)batch * pixelsPerImage]];
+            Task inference = Task.CompletedTask;
+            long done = 0;
+            for (int start = 0, b = 0; start < n; start += batch, b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(batch, n - start);
+                float[] buffer = buffers[b % 2];
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                Parallel.For(0, workers, w =>
+                {
+                    var (from, to) = Slice(count, workers, w);
+                    readers[w].Read(to - from, buffer.AsSpan(from * pixelsPerImage, (to - from) * pixelsPerImage), pixelsPerImage);
+                });
+                PreprocessTime += System.Diagnostics.Stopwatch.GetElapsedTime(t0);
+                inference.GetAwaiter().GetResult();
+                int batchStart = start;
+                inference = Task.Run(() =>
+                {
+                    long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
+                    RunBatch(buffer.AsMemory(0, count * pixelsPerImage), count, result.AsSpan(batchStart * EmbeddingSize, count * EmbeddingSize));
+                    InferenceTime += System.Diagnostics.Stopwatch.GetElapsedTime(t1);
+                    progress?.Report((Interlocked.Add(ref done, count), n));
+                }, cancellationToken);
+            }
+            inference.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            foreach (var reader in readers)
+                reader?.Dispose();
         }
         return result;
     }
 
-    private void LoadPixels(IReadOnlyList<string> paths, int start, int count, float[] buffer, int pixelsPerImage)
+    private static (int From, int To) Slice(int count, int workers, int w) =>
+        ((int)((long)count * w / workers), (int)((long)count * (w + 1) / workers));
+
+    private static IEnumerable<PathRow> WorkerPaths(IReadOnlyList<string> paths, int batch, int workers, int w)
     {
-        int workers = Math.Clamp(Environment.ProcessorCount, 1, count);
-        Parallel.For(0, workers, w =>
+        for (int start = 0; start < paths.Count; start += batch)
         {
-            int from = start + (int)((long)count * w / workers);
-            int to = start + (int)((long)count * (w + 1) / workers);
-            var rows = new PathRow[to - from];
-            for (int i = 0; i < rows.Length; i++)
-                rows[i] = new PathRow { Path = paths[from + i] };
-            var view = _preprocess.Transform(_ml.Data.LoadFromEnumerable(rows));
-            using var cursor = view.GetRowCursor([view.Schema[PixelsColumn]]);
-            var getter = cursor.GetGetter<VBuffer<float>>(view.Schema[PixelsColumn]);
-            VBuffer<float> pixels = default;
-            int index = from - start;
-            while (cursor.MoveNext())
+            var (from, to) = Slice(Math.Min(batch, paths.Count - start), workers, w);
+            for (int i = start + from; i < start + to; i++)
+                yield return new PathRow { Path = paths[i] };
+        }
+    }
+
+    /// <summary>A worker's cursor over the ML.NET image stages, read a few rows at a time.</summary>
+    private sealed class PixelReader : IDisposable
+    {
+        private readonly DataViewRowCursor _cursor;
+        private readonly ValueGetter<VBuffer<float>> _getter;
+        private VBuffer<float> _pixels;
+
+        public PixelReader(OnnxEmbedder owner, IEnumerable<PathRow> rows)
+        {
+            var view = owner._preprocess.Transform(owner._ml.Data.LoadFromEnumerable(rows));
+            var column = view.Schema[PixelsColumn];
+            _cursor = view.GetRowCursor([column]);
+            _getter = _cursor.GetGetter<VBuffer<float>>(column);
+        }
+
+        public void Read(int count, Span<float> target, int pixelsPerImage)
+        {
+            for (int i = 0; i < count; i++)
             {
-                getter(ref pixels);
-                var target = buffer.AsSpan(index * pixelsPerImage, pixelsPerImage);
-                if (pixels.IsDense)
-                    pixels.GetValues().CopyTo(target);
+                if (!_cursor.MoveNext())
+                    throw new InvalidOperationException("The image cursor ended before all images were read.");
+                _getter(ref _pixels);
+                var slot = target.Slice(i * pixelsPerImage, pixelsPerImage);
+                if (_pixels.IsDense)
+                    _pixels.GetValues().CopyTo(slot);
                 else
-                    pixels.CopyTo(target);
-                index++;
+                    _pixels.CopyTo(slot);
             }
-        });
+        }
+
+        public void Dispose() => _cursor.Dispose();
     }
 
     private void RunBatch(Memory<float> pixels, int count, Span<float> output)
@@ -160,6 +217,8 @@ public sealed class OnnxEmbedder : IDisposable
             }
         }
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return new InferenceSession(model, options);
     }
 

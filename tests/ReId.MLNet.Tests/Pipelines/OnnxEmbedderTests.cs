@@ -70,6 +70,23 @@ public class OnnxEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void MlNetChainEmbedder_AndOnnxEmbedder_GiveTheSameRowsInTheSameOrder()
+    {
+        string[] paths = NoiseImages(40);
+        string package = _data.Package();
+        using var chain = new MlNetChainEmbedder(package);
+        using var batched = new OnnxEmbedder(package, batchSize: 16);
+
+        float[] a = chain.Embed(paths);
+        float[] b = batched.Embed(paths);
+
+        Assert.Equal(chain.EmbeddingSize, batched.EmbeddingSize);
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(Math.Abs(a[i] - b[i]) < 1e-5, $"value {i}: {a[i]} vs {b[i]}");
+    }
+
+    [Fact]
     public void EmptyList_GivesEmptyResult()
     {
         using var embedder = new OnnxEmbedder(_data.Package());
