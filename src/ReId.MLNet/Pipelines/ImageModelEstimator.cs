@@ -34,7 +34,7 @@ internal sealed class ImageModelEstimator : IEstimator<ITransformer>
         _imageFolder = imageFolder;
         _spec = spec;
         _outputs = outputs;
-        _gpuDeviceId = gpuDeviceId;
+        _gpuDeviceId = OnnxDevices.Resolve(gpuDeviceId, fallbackToCpu);
         _fallbackToCpu = fallbackToCpu;
         // Intermediate columns are named after the first output so two such stages in one pipeline do not clash.
         _prefix = $"__{outputs[0].Column}";

@@ -204,17 +204,10 @@ public sealed class OnnxEmbedder : IImageEmbedder
 
     private static InferenceSession CreateSession(byte[] model, int? gpuDeviceId, bool fallbackToCpu)
     {
-        if (gpuDeviceId is { } device)
+        if (OnnxDevices.Resolve(gpuDeviceId, fallbackToCpu) is { } device)
         {
-            try
-            {
-                using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
-                return new InferenceSession(model, gpuOptions);
-            }
-            catch (Exception ex) when (fallbackToCpu && ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
-            {
-                // No CUDA build or device here: run on CPU as asked.
-            }
+            using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
+            return new InferenceSession(model, gpuOptions);
         }
         var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.

@@ -97,7 +97,8 @@ public static class ReIdTransformsCatalogExtensions
         byte[] bytes = OnnxModelRewriter.Wrap(model, modelInput.Name, tempIn, inputShape, null, null,
             [(output.Name, tempOut, null)], modelPath);
         return catalog.CopyColumns(tempIn, input)
-            .Append(catalog.ApplyOnnxModel([tempOut], [tempIn], new MemoryStream(bytes, writable: false), gpuDeviceId, fallbackToCpu))
+            .Append(catalog.ApplyOnnxModel([tempOut], [tempIn], new MemoryStream(bytes, writable: false),
+                OnnxDevices.Resolve(gpuDeviceId, fallbackToCpu), fallbackToCpu))
             .Append(catalog.CopyColumns(outputColumnName, tempOut))
             .Append(catalog.DropColumns(tempIn, tempOut));
     }

@@ -87,6 +87,15 @@ public class OnnxEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void GpuDeviceWithCpuFallback_RunsOnCpuHere()
+    {
+        _data.SolidImage("a.png", 10, 7, 200, 100, 50);
+        using var embedder = new OnnxEmbedder(_data.Package(), new ReIdEmbedOptions { ImageFolder = _data.ImageDir, GpuDeviceId = 0 });
+
+        Assert.Equal(_data.Expected("a.png"), embedder.Embed(["a.png"]), new ToleranceComparer());
+    }
+
+    [Fact]
     public void EmptyList_GivesEmptyResult()
     {
         using var embedder = new OnnxEmbedder(_data.Package());

@@ -78,6 +78,53 @@ public class ReIdEmbedTests : IDisposable
     }
 
     [Fact]
+    public void EmbedThenRank_SavedAndReloaded_GivesIdenticalEmbeddingsAndRankings()
+    {
+        string[] names = WriteImages();
+        var rows = names.Select(n => new ImageRow { ImagePath = Path.Combine(_data.ImageDir, n) }).ToArray();
+        string package = _data.Package();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        float[] gallery = names.SelectMany(n => _data.Expected(n)).ToArray();
+        var model = ml.Transforms.ReIdEmbed("Embedding", package, nameof(ImageRow.ImagePath))
+            .Append(ml.Transforms.ReIdRank("Top", gallery, PipelineTestData.EmbeddingSize, "Embedding", [10, 11, 12], topK: 2))
+            .Fit(data);
+        string zip = Path.Combine(_data.Root, "embed-rank.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        Directory.Delete(package, recursive: true);
+        var fresh = new MLContext(seed: 9);
+        var loaded = fresh.Model.Load(zip, out _);
+
+        foreach (var (context, transformer) in new[] { (ml, (ITransformer)model), (fresh, loaded) })
+        {
+            var output = transformer.Transform(context.Data.LoadFromEnumerable(rows));
+            var embeddings = output.GetColumn<VBuffer<float>>("Embedding").Select(v => v.DenseValues().ToArray()).ToArray();
+            var top = output.GetColumn<VBuffer<long>>("TopIdentities").Select(v => v.DenseValues().ToArray()).ToArray();
+            var distances = output.GetColumn<VBuffer<float>>("TopDistances").Select(v => v.DenseValues().ToArray()).ToArray();
+            for (int i = 0; i < names.Length; i++)
+            {
+                AssertClose(_data.Expected(names[i]), embeddings[i]);
+                Assert.Equal(10 + i, top[i][0]);
+                Assert.True(Math.Abs(distances[i][0]) < 1e-5, $"self-distance {distances[i][0]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void GpuDeviceWithCpuFallback_RunsOnCpuHere()
+    {
+        string[] names = WriteImages();
+        var rows = names.Select(n => new ImageRow { ImagePath = Path.Combine(_data.ImageDir, n) }).ToArray();
+        var ml = new MLContext();
+        var model = ml.Transforms.ReIdEmbed("Embedding", _data.Package(), nameof(ImageRow.ImagePath),
+            new ReIdEmbedOptions { GpuDeviceId = 0, FallbackToCpu = true }).Fit(ml.Data.LoadFromEnumerable(rows));
+
+        var embeddings = Embeddings(ml, model, rows);
+
+        AssertClose(_data.Expected(names[0]), embeddings[0]);
+    }
+
+    [Fact]
     public void BgrPackage_FeedsChannelsInReverseOrder()
     {
         string[] names = WriteImages();
