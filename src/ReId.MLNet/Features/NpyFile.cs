@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using ReId.MLNet.IO;
+
+namespace ReId.MLNet.Features;
+
+/// <summary>Reads and writes float32 [N, D] C-order NumPy <c>.npy</c> files (format 1.0 and 2.0), so Python users can load features with numpy.</summary>
+public static partial class NpyFile
+{
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
+    private static partial Regex DescrPattern();
+    [GeneratedRegex(@"'fortran_order'\s*:\s*(True|False)")]
+    private static partial Regex FortranPattern();
+    [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
+    private static partial Regex ShapePattern();
+
+    /// <summary>Writes <paramref name="data"/> as a [rows, dim] float32 array, atomically.</summary>
+    public static void Write(string path, ReadOnlySpan<float> data, int rows, int dim)
+    {
+        if (rows < 0 || dim < 0 || (long)rows * dim != data.Length)
+            throw new ArgumentException($"{data.Length} floats are not a [{rows}, {dim}] matrix");
+        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {dim}), }}";
+        int unpadded = Magic.Length + 2 + 2 + dict.Length + 1;
+        int padding = (64 - unpadded % 64) % 64;
+        string header = dict + new string(' ', padding) + "\n";
+        byte[] bytes = new byte[Magic.Length + 4 + header.Length + data.Length * 4];
+        Magic.CopyTo(bytes, 0);
+        bytes[6] = 1;
+        bytes[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
+        Encoding.ASCII.GetBytes(header, bytes.AsSpan(10));
+        var payload = bytes.AsSpan(10 + header.Length);
+        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(data).CopyTo(payload);
+        else for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(payload[(i * 4)..], data[i]);
+        AtomicFile.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>Reads a float32 2-D array; any other dtype, order or rank is an error naming the file.</summary>
+    public static (float[] Data, int Rows, int Dim) Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"feature file '{path}' does not exist", path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+            throw new InvalidDataException($"'{path}' is not a .npy file (the magic string \\x93NUMPY is missing)");
+        int major = bytes[6];
+        int headerLength, offset;
+        if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); offset = 10; }
+        else if (major is 2 or 3)
+        {
+            if (bytes.Length < 12) throw new InvalidDataException($"'{path}' is truncated inside its .npy header");
+            uint len = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
+            if (len > bytes.Length) throw new InvalidDataException($"'{path}' declares a {len}-byte header but holds {bytes.Length} bytes");
+            headerLength = (int)len; offset = 12;
+        }
+        else throw new InvalidDataException($"'{path}' uses .npy format version {major}; expected 1, 2 or 3");
+        if (offset + headerLength > bytes.Length) throw new InvalidDataException($"'{path}' is truncated inside its .npy header");
+        string header = Encoding.ASCII.GetString(bytes, offset, headerLength);
+        string descr = DescrPattern().Match(header) is { Success: true } d ? d.Groups[1].Value : throw Bad(path, "has no 'descr'");
+        if (descr is not ("<f4" or "=f4" or "f4"))
+            throw new InvalidDataException($"'{path}' holds dtype '{descr}'; expected float32 ('<f4')");
+        if (FortranPattern().Match(header) is { Success: true } f && f.Groups[1].Value == "True")
+            throw new InvalidDataException($"'{path}' is in Fortran order; expected C order");
+        var shapeMatch = ShapePattern().Match(header);
+        if (!shapeMatch.Success) throw Bad(path, "has no 'shape'");
+        long[] shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : throw Bad(path, $"has a malformed shape '{shapeMatch.Groups[1].Value}'")).ToArray();
+        if (shape.Length != 2) throw new InvalidDataException($"'{path}' has shape ({string.Join(", ", shape)}); expected a 2-D [N, D] array");
+        long count = shape[0] * shape[1];
+        int dataStart = offset + headerLength;
+        if (count > int.MaxValue || dataStart + count * 4 != bytes.Length)
+            throw new InvalidDataException($"'{path}' should hold {count} float32 values after its header ({count * 4} bytes) but has {bytes.Length - dataStart} bytes");
+        var data = new float[count];
+        var src = bytes.AsSpan(dataStart);
+        if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(src).CopyTo(data);
+        else for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(src[(i * 4)..]);
+        return (data, (int)shape[0], (int)shape[1]);
+    }
+
+    private static InvalidDataException Bad(string path, string what) => new($"'{path}' .npy header {what}");
+}
