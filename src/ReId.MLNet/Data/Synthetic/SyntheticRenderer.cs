@@ -78,7 +78,10 @@ internal sealed class SyntheticRenderer : IDisposable
             _paint.ImageFilter = null;
         }
         AddNoise(surface.Output, camera.Noise, ref rng);
-        return surface.Output.Encode(_format, _quality);
+        if (_format != SKEncodedImageFormat.Png) return surface.Output.Encode(_format, _quality);
+        // Fast zlib level: PNG at the default level costs several times the rendering.
+        using var pixmap = surface.Output.PeekPixels();
+        return pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 3));
     }
 
     private void DrawBackground(SKCanvas canvas, CameraStyle camera, ref SynthRandom rng, float w, float h)

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using ReId.Cli.Infrastructure;
+using ReId.MLNet.Data.Synthetic;
+
+namespace ReId.Cli.Commands;
+
+/// <summary>`reid synth`: writes a synthetic person or vehicle dataset in a real dataset layout.</summary>
+internal sealed class SynthCommand : ICliCommand
+{
+    public string[] Path => ["synth"];
+
+    public string Description => "Generate a synthetic ReID dataset (persons or vehicles) as image files in a real dataset layout";
+
+    public void Configure(Command command, CliContext context)
+    {
+        var kind = new Option<string>("--kind") { Description = "person or vehicle", DefaultValueFactory = _ => "person" };
+        var format = new Option<string>("--format")
+        {
+            Description = $"layout: {string.Join(", ", SyntheticDatasetOptions.Formats)}", DefaultValueFactory = _ => "market1501",
+        };
+        var ids = new Option<int>("--ids") { Description = "total identities (half train, half test)", DefaultValueFactory = _ => 100 };
+        var output = new Option<string>("--out") { Description = "output folder (must not exist or be empty)", Required = true };
+        var seed = new Option<int>("--seed") { Description = "random seed; same seed, same files", DefaultValueFactory = _ => 1 };
+        var clothes = new Option<int>("--clothes-changes") { Description = "outfits per person (clothes ids in ltcc names)", DefaultValueFactory = _ => 1 };
+        var cameras = new Option<int>("--cameras") { Description = "number of cameras (0 = the format's default)", DefaultValueFactory = _ => 0 };
+        var perCamera = new Option<string>("--images-per-camera")
+        {
+            Description = "images of one identity in one camera: N or MIN-MAX", DefaultValueFactory = _ => "2-4",
+        };
+        var overwrite = new Option<bool>("--overwrite") { Description = "replace a non-empty output folder" };
+        var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
+        foreach (var o in new Option[] { kind, format, ids, output, seed, clothes, cameras, perCamera, overwrite, json }) command.Options.Add(o);
+
+        command.SetAction(parse =>
+        {
+            var (min, max) = ParseRange(parse.GetValue(perCamera)!);
+            var options = new SyntheticDatasetOptions
+            {
+                Kind = ParseKind(parse.GetValue(kind)!),
+                Format = parse.GetValue(format)!,
+                Identities = parse.GetValue(ids),
+                Seed = parse.GetValue(seed),
+                ClothesChanges = parse.GetValue(clothes),
+                Cameras = parse.GetValue(cameras),
+                MinImagesPerIdentityPerCamera = min,
+                MaxImagesPerIdentityPerCamera = max,
+                Overwrite = parse.GetValue(overwrite),
+            };
+            var report = SyntheticDatasetGenerator.Generate(options, parse.GetValue(output)!, context.Progress("synth"));
+            if (parse.GetValue(json))
+            {
+                context.WriteJson(new
+                {
+                    format = report.Format,
+                    kind = report.Kind.ToString().ToLowerInvariant(),
+                    output = report.OutputDirectory,
+                    train = Split(report.Train),
+                    query = Split(report.Query),
+                    gallery = Split(report.Gallery),
+                    trainIdentities = report.TrainIdentities,
+                    testIdentities = report.TestIdentities,
+                    distractors = report.DistractorImages,
+                    junk = report.JunkImages,
+                    totalImages = report.TotalImages,
+                    seconds = Math.Round(report.Elapsed.TotalSeconds, 3),
+                    imagesPerSecond = Math.Round(report.ImagesPerSecond, 1),
+                });
+            }
+            else
+            {
+                var o = context.Out;
+                o.WriteLine($"{report.Format} ({report.Kind.ToString().ToLowerInvariant()}) written to {report.OutputDirectory}");
+                o.WriteLine($"  identities: {report.TrainIdentities} train, {report.TestIdentities} test");
+                o.WriteLine($"  train:   {report.Train.Images,7} images {report.Train.Identities,6} identities {report.Train.Cameras,3} cameras");
+                o.WriteLine($"  query:   {report.Query.Images,7} images {report.Query.Identities,6} identities {report.Query.Cameras,3} cameras");
+                o.WriteLine($"  gallery: {report.Gallery.Images,7} images {report.Gallery.Identities,6} identities {report.Gallery.Cameras,3} cameras" +
+                    (report.DistractorImages + report.JunkImages > 0 ? $" (+{report.DistractorImages} distractors in it, +{report.JunkImages} junk)" : ""));
+                o.WriteLine($"  {report.TotalImages} images in {report.Elapsed.TotalSeconds:F2} s ({report.ImagesPerSecond:F0} images/s)");
+            }
+            return 0;
+        });
+    }
+
+    private static object Split(SyntheticSplitCounts s) => new { images = s.Images, identities = s.Identities, cameras = s.Cameras };
+
+    private static SyntheticKind ParseKind(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "person" => SyntheticKind.Person,
+        "vehicle" => SyntheticKind.Vehicle,
+        _ => throw new CliUsageException($"--kind '{value}' is unknown; expected person or vehicle"),
+    };
+
+    private static (int Min, int Max) ParseRange(string value)
+    {
+        string[] parts = value.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length is 1 or 2 && int.TryParse(parts[0], out int min) && int.TryParse(parts[^1], out int max) && min >= 1 && max >= min)
+            return (min, max);
+        throw new CliUsageException($"--images-per-camera '{value}' is not valid; expected N or MIN-MAX with 1 <= MIN <= MAX (e.g. 2-4)");
+    }
+}
