@@ -138,6 +138,21 @@ public static class ReIdTransformsCatalogExtensions
     }
 
     /// <summary>
+    /// Query embedding → top-k of a gallery read from a feature file (<c>FeatureFile.Read</c>); the identities column
+    /// gets the gallery's identities. See the other overload for the output columns.
+    /// </summary>
+    public static IEstimator<ITransformer> ReIdRank(
+        this TransformsCatalog catalog, string outputColumnName, Features.FeatureSet gallery, string inputColumnName,
+        int topK = 10, RankMetric metric = RankMetric.Cosine)
+    {
+        ArgumentNullException.ThrowIfNull(gallery);
+        if (gallery.Features.Length != (long)gallery.Rows * gallery.Dim)
+            throw new ArgumentException($"The gallery feature set holds {gallery.Features.Length} floats for {gallery.Rows}×{gallery.Dim}.", nameof(gallery));
+        return catalog.ReIdRank(outputColumnName, gallery.Features, gallery.Dim, inputColumnName,
+            gallery.Identities.Select(i => (long)i).ToArray(), topK, metric);
+    }
+
+    /// <summary>
     /// With several outputs and no OutputName: Hugging Face's "image_embeds", else the single output that is
     /// not the patch tokens; null leaves the choice to the usual "say which one" error.
     /// </summary>

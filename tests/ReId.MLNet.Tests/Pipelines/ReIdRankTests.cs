@@ -91,6 +91,20 @@ public class ReIdRankTests
     }
 
     [Fact]
+    public void FeatureSetGallery_ReportsItsIdentities()
+    {
+        float[] features = [0, 1, 0, 0, 0, 0, 0, 0, /**/ 1, 0, 0, 0, 0, 0, 0, 0];
+        var set = new ReId.MLNet.Features.FeatureSet(features, 2, Dim, ["g0.jpg", "g1.jpg"], [42, 7], [1, 2]);
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(new[] { new QueryRow { Features = [0.9f, 0.1f, 0, 0, 0, 0, 0, 0] } });
+
+        var output = ml.Transforms.ReIdRank("Top", set, nameof(QueryRow.Features), topK: 2).Fit(data).Transform(data);
+
+        Assert.Equal([7L, 42L], output.GetColumn<VBuffer<long>>("TopIdentities").Single().DenseValues().ToArray());
+        Assert.Equal([1L, 0L], output.GetColumn<VBuffer<long>>("Top").Single().DenseValues().ToArray());
+    }
+
+    [Fact]
     public void EmptyGallery_IsRejected()
     {
         var ex = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.ReIdRank("Top", [], Dim, "Features"));
