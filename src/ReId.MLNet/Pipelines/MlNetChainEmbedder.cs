@@ -13,11 +13,13 @@ public sealed class MlNetChainEmbedder : IImageEmbedder
     private const string OutputColumn = "Embedding";
     private readonly MLContext _ml;
     private readonly ITransformer _model;
+    private readonly string? _imageFolder;
 
     /// <summary>Builds and fits the chain for the model at <paramref name="modelPath"/> (package or raw ONNX with <paramref name="options"/>).</summary>
     public MlNetChainEmbedder(string modelPath, ReIdEmbedOptions? options = null, MLContext? context = null)
     {
         _ml = context ?? new MLContext();
+        _imageFolder = options?.ImageFolder;
         var empty = _ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
         _model = _ml.Transforms.ReIdEmbed(OutputColumn, modelPath, PathColumn, options).Fit(empty);
         var column = _model.GetOutputSchema(empty.Schema)[OutputColumn];
@@ -31,6 +33,18 @@ public sealed class MlNetChainEmbedder : IImageEmbedder
     public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
+        try
+        {
+            return EmbedCore(imagePaths, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw ImageFailure.Explain(ex, imagePaths, _imageFolder);
+        }
+    }
+
+    private float[] EmbedCore(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress, CancellationToken cancellationToken)
+    {
         var result = new float[(long)imagePaths.Count * EmbeddingSize];
         var view = _model.Transform(_ml.Data.LoadFromEnumerable(imagePaths.Select(p => new PathRow { ImagePath = p })));
         var column = view.Schema[OutputColumn];

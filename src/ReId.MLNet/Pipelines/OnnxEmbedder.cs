@@ -24,6 +24,7 @@ public sealed class OnnxEmbedder : IImageEmbedder
     private readonly ITransformer _preprocess;
     private readonly MLContext _ml;
     private readonly ImageModelSpec _spec;
+    private readonly string? _imageFolder;
 
     /// <summary>Loads the model from a package folder/json or a raw .onnx file (then give size, mean and std in <paramref name="options"/>).</summary>
     public OnnxEmbedder(string modelPath, ReIdEmbedOptions? options = null, int batchSize = 32)
@@ -37,6 +38,7 @@ public sealed class OnnxEmbedder : IImageEmbedder
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         BatchSize = batchSize;
+        _imageFolder = options.ImageFolder;
         _spec = ImageModelSpec.Resolve(options, nameof(ReIdEmbedOptions));
         byte[] model = OnnxModelRewriter.Wrap(
             _spec.Model, _spec.InputName, PixelsName, ["batch", 3, _spec.InputHeight, _spec.InputWidth],
@@ -83,6 +85,18 @@ public sealed class OnnxEmbedder : IImageEmbedder
     public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
+        try
+        {
+            return EmbedCore(imagePaths, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw ImageFailure.Explain(ex, imagePaths, _imageFolder);
+        }
+    }
+
+    private float[] EmbedCore(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress, CancellationToken cancellationToken)
+    {
         int n = imagePaths.Count;
         var result = new float[(long)n * EmbeddingSize];
         if (n == 0)

@@ -148,6 +148,22 @@ public class EmbedCommandTests : IDisposable
         Assert.Contains(missing, stderr);
     }
 
+    [Theory]
+    [InlineData("mlnet")]
+    [InlineData("batched")]
+    public void CorruptImage_ExitsWithCode2NamingTheFile(string engine)
+    {
+        string images = Path.Combine(_root, "images");
+        Jpeg(Path.Combine(images, "a.png"), new SKColor(1, 2, 3));
+        File.WriteAllText(Path.Combine(images, "b_broken.jpg"), "not really a jpeg");
+
+        var (code, _, stderr) = CliRunner.Run("embed", "--model", Package(), "--images", images, "--out", Path.Combine(_root, "x.npy"), "--engine", engine);
+
+        Assert.True(code == 2, stderr);
+        Assert.Contains("b_broken.jpg", stderr);
+        Assert.False(File.Exists(Path.Combine(_root, "x.npy")));
+    }
+
     [Fact]
     public void BothImagesAndData_IsAUsageError()
     {
