@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json.Serialization;
+using ReId.Cli.Infrastructure;
+using ReId.MLNet.Evaluation;
+using ReId.MLNet.Features;
+
+namespace ReId.Cli.Commands;
+
+/// <summary>`reid eval`: CMC, mAP and mINP of query/gallery feature files (or of a trained model on a dataset).</summary>
+internal sealed partial class EvalCommand : ICliCommand
+{
+    public string[] Path => ["eval"];
+    public string Description => "Evaluate retrieval: --query-features Q.npy --gallery-features G.npy, or --model RUN --data DIR --format F.";
+
+    private readonly Option<string?> _queryFeatures = new("--query-features") { Description = "Query features (.npy with a .csv sidecar)" };
+    private readonly Option<string?> _galleryFeatures = new("--gallery-features") { Description = "Gallery features (.npy with a .csv sidecar)" };
+    private readonly Option<string> _metric = new("--metric") { Description = "cosine or euclidean", DefaultValueFactory = _ => "cosine" };
+    private readonly Option<bool> _rerank = new("--rerank") { Description = "k-reciprocal re-ranking" };
+    private readonly Option<int> _k1 = new("--k1") { Description = "re-ranking k1", DefaultValueFactory = _ => 20 };
+    private readonly Option<int> _k2 = new("--k2") { Description = "re-ranking k2", DefaultValueFactory = _ => 6 };
+    private readonly Option<float> _lambda = new("--lambda") { Description = "re-ranking λ", DefaultValueFactory = _ => 0.3f };
+    private readonly Option<bool> _aqe = new("--aqe") { Description = "average query expansion" };
+    private readonly Option<string> _protocol = new("--protocol") { Description = "market, vehicleid, cc-standard or cc-only", DefaultValueFactory = _ => "market" };
+    private readonly Option<int> _maxRank = new("--max-rank") { Description = "length of the CMC curve", DefaultValueFactory = _ => 50 };
+    private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object" };
+
+    public void Configure(Command command, CliContext ctx)
+    {
+        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _metric, _rerank, _k1, _k2, _lambda, _aqe, _protocol, _maxRank, _json })
+            command.Options.Add(o);
+        ConfigureModelOptions(command);
+        command.SetAction(parse =>
+        {
+            var options = ReadOptions(parse);
+            ReIdMetrics metrics;
+            if (parse.GetValue(_queryFeatures) is { } q)
+            {
+                string g = parse.GetValue(_galleryFeatures) ?? throw new CliUsageException("--gallery-features is required with --query-features");
+                metrics = EvaluateFeatures(q, g, options);
+            }
+            else if (TryEvaluateModel(parse, options, ctx) is { } modelMetrics) metrics = modelMetrics;
+            else throw new CliUsageException("nothing to evaluate: give --query-features Q.npy --gallery-features G.npy, or --model RUN --data DIR --format F");
+            Print(ctx, metrics, parse.GetValue(_json));
+            return 0;
+        });
+    }
+
+    private EvaluationOptions ReadOptions(ParseResult parse) => new()
+    {
+        Metric = parse.GetValue(_metric)!.ToLowerInvariant() switch
+        {
+            "cosine" => DistanceMetric.Cosine,
+            "euclidean" => DistanceMetric.Euclidean,
+            var m => throw new CliUsageException($"--metric '{m}': expected cosine or euclidean"),
+        },
+        Protocol = parse.GetValue(_protocol)!.ToLowerInvariant() switch
+        {
+            "market" => EvaluationProtocol.Market,
+            "vehicleid" => EvaluationProtocol.VehicleId,
+            "cc-standard" => EvaluationProtocol.ClothesChangingStandard,
+            "cc-only" => EvaluationProtocol.ClothesChangingOnly,
+            var p => throw new CliUsageException($"--protocol '{p}': expected market, vehicleid, cc-standard or cc-only"),
+        },
+        Rerank = parse.GetValue(_rerank),
+        K1 = Positive(parse.GetValue(_k1), "--k1"),
+        K2 = Positive(parse.GetValue(_k2), "--k2"),
+        Lambda = parse.GetValue(_lambda) is var l and >= 0 and <= 1 ? l : throw new CliUsageException($"--lambda {parse.GetValue(_lambda)}: expected a value in [0, 1]"),
+        QueryExpansion = parse.GetValue(_aqe),
+        MaxRank = Positive(parse.GetValue(_maxRank), "--max-rank"),
+    };
+
+    private static int Positive(int v, string name) => v > 0 ? v : throw new CliUsageException($"{name} {v}: expected a positive integer");
+
+    private static ReIdMetrics EvaluateFeatures(string queryPath, string galleryPath, EvaluationOptions options)
+    {
+        var q = FeatureFile.Read(queryPath);
+        var g = FeatureFile.Read(galleryPath);
+        if (q.Dim != g.Dim)
+            throw new CliUsageException($"'{queryPath}' has {q.Dim}-dimensional features but '{galleryPath}' has {g.Dim}");
+        if (options.Protocol == EvaluationProtocol.ClothesChangingOnly && (q.Clothes is null || g.Clothes is null))
+            throw new CliUsageException("--protocol cc-only needs a clothes column in both sidecar .csv files");
+        return FeatureEvaluation.Evaluate(q, g, options);
+    }
+
+    private static void Print(CliContext ctx, ReIdMetrics m, bool json)
+    {
+        if (json)
+        {
+            ctx.WriteJson(new EvalJson(m.MeanAveragePrecision, m.MeanInverseNegativePenalty, m.Cmc, m.Rank1, m.ValidQueries));
+            return;
+        }
+        ctx.Out.WriteLine($"mAP     {m.MeanAveragePrecision:P2}");
+        ctx.Out.WriteLine($"mINP    {m.MeanInverseNegativePenalty:P2}");
+        ctx.Out.WriteLine($"rank-1  {m.Rank1:P2}");
+        ctx.Out.WriteLine($"rank-5  {m.Rank5:P2}");
+        ctx.Out.WriteLine($"rank-10 {m.Rank10:P2}");
+        ctx.Out.WriteLine($"valid queries: {m.ValidQueries}");
+    }
+
+    private sealed record EvalJson(
+        [property: JsonPropertyName("mAP")] double MAP,
+        [property: JsonPropertyName("mINP")] double MINP,
+        [property: JsonPropertyName("cmc")] float[] Cmc,
+        [property: JsonPropertyName("rank1")] double Rank1,
+        [property: JsonPropertyName("validQueries")] int ValidQueries);
+}
