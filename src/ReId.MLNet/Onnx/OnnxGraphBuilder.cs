@@ -154,7 +154,7 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>The serialised <c>ModelProto</c>.</summary>
-    public byte[] ToBytes() => ToProto().ToByteArray();
+    public byte[] ToBytes() => ToProto(share: true).ToByteArray();
 
     /// <summary>Writes the model to <paramref name="path"/> atomically (temporary file in the same folder, then rename).</summary>
     public void Save(string path)
@@ -163,14 +163,15 @@ public sealed class OnnxGraphBuilder
         OnnxModelFile.WriteAtomic(path, ToBytes());
     }
 
-    internal ModelProto ToProto()
+    /// <summary>The model message; with <paramref name="share"/> it references the builder's graph instead of a copy (serialise it at once).</summary>
+    internal ModelProto ToProto(bool share = false)
     {
         var model = new ModelProto
         {
             IrVersion = IrVersion,
             ProducerName = _producer,
             ProducerVersion = typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0",
-            Graph = _graph.Clone(),
+            Graph = share ? _graph : _graph.Clone(),
         };
         foreach (var (domain, version) in _opsets)
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = domain, Version = version });

@@ -64,7 +64,8 @@ public sealed class OnnxTensor
         {
             Name = Name,
             DataType = (int)ElementType,
-            RawData = ByteString.CopyFrom(_raw),
+            // _raw is private and never written after construction, so the proto can share it (large weights are not copied again).
+            RawData = UnsafeByteOperations.UnsafeWrap(_raw),
         };
         proto.Dims.AddRange(Dims);
         return proto;
