@@ -7,7 +7,7 @@ using SkiaSharp;
 namespace ReId.MLNet.Data.Synthetic;
 
 /// <summary>Writes a synthetic person or vehicle ReID dataset as real image files in a real dataset layout (market1501, veri776,
-/// msmt17, ltcc), deterministic per seed. Identities are split into disjoint train and test halves; each test identity gets one
+/// msmt17, ltcc, prcc, vehicleid, veriwild, csv), deterministic per seed. Identities are split into disjoint train and test halves; each test identity gets one
 /// query per camera it appears in, and is always in the gallery from every such camera, hence from another camera than any query.</summary>
 public static class SyntheticDatasetGenerator
 {
@@ -37,7 +37,11 @@ public static class SyntheticDatasetGenerator
                 Directory.CreateDirectory(Path.Combine(temp, dir));
             Render(options, plan, temp, progress, ct);
             foreach (var (name, lines) in plan.ListFiles)
-                File.WriteAllText(Path.Combine(temp, name), string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false));
+            {
+                string path = Path.Combine(temp, name);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false));
+            }
             if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
             Directory.Move(temp, output);
         }

@@ -4,7 +4,7 @@ namespace ReId.MLNet.Data.Synthetic;
 public sealed class SyntheticDatasetOptions
 {
     /// <summary>The dataset layouts the generator writes (the values of <see cref="Format"/>).</summary>
-    public static IReadOnlyList<string> Formats { get; } = ["market1501", "veri776", "msmt17", "ltcc"];
+    public static IReadOnlyList<string> Formats { get; } = ["market1501", "veri776", "msmt17", "ltcc", "prcc", "vehicleid", "veriwild", "csv"];
 
     /// <summary>Persons or vehicles.</summary>
     public SyntheticKind Kind { get; set; } = SyntheticKind.Person;
@@ -15,7 +15,8 @@ public sealed class SyntheticDatasetOptions
     /// <summary>Total identities; the first half (rounded up) are training identities, the rest test identities.</summary>
     public int Identities { get; set; } = 100;
 
-    /// <summary>Number of cameras; 0 means the default (6 for persons, 8 for vehicles, 12 for ltcc, 15 for msmt17).</summary>
+    /// <summary>Number of cameras; 0 means the default (6 for persons, 8 for vehicles, 12 for ltcc, 15 for msmt17;
+    /// prcc always has its three cameras A, B, C).</summary>
     public int Cameras { get; set; }
 
     /// <summary>Smallest number of images of one identity in one camera it appears in (test identities get at least 2).</summary>
@@ -27,7 +28,8 @@ public sealed class SyntheticDatasetOptions
     /// <summary>Seed: the same options and seed give byte-identical files.</summary>
     public int Seed { get; set; } = 1;
 
-    /// <summary>Outfits per person (the clothes id of clothes-changing layouts); body, hair, shoes and bag stay fixed across outfits.</summary>
+    /// <summary>Outfits per person (the clothes id of clothes-changing layouts); body, hair, shoes and bag stay fixed across outfits.
+    /// prcc always uses at least two (cameras A and B see one outfit, C another).</summary>
     public int ClothesChanges { get; set; } = 1;
 
     /// <summary>Distractor images in the gallery (identity 0 in market1501); -1 means the default (about 5% of the gallery).</summary>

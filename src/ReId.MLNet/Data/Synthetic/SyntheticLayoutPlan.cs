@@ -17,12 +17,15 @@ internal sealed class SyntheticLayoutPlan
     public required int TestIdentities { get; init; }
     public int DistractorImages { get; set; }
 
+    /// <summary>The layout records no cameras (VehicleID); the report then gives 0 cameras.</summary>
+    public bool NoCameras { get; set; }
+
     public SyntheticDatasetReport Report(string output, TimeSpan elapsed)
     {
         SyntheticSplitCounts Count(DatasetSplit split)
         {
-            var jobs = Jobs.Where(j => j.Split == split && !j.Junk).ToList();
-            return new SyntheticSplitCounts(jobs.Count, jobs.Select(j => j.FileIdentity).Distinct().Count(), jobs.Select(j => j.Camera).Distinct().Count());
+            var jobs = Jobs.Where(j => j.Split == split && !j.Junk && j.Counted).ToList();
+            return new SyntheticSplitCounts(jobs.Count, jobs.Select(j => j.FileIdentity).Distinct().Count(), NoCameras ? 0 : jobs.Select(j => j.Camera).Distinct().Count());
         }
         return new SyntheticDatasetReport(Format, Kind, output, Count(DatasetSplit.Train), Count(DatasetSplit.Query), Count(DatasetSplit.Gallery),
             TrainIdentities, TestIdentities, DistractorImages, Jobs.Count(j => j.Junk), Jobs.Count, elapsed);

@@ -20,8 +20,11 @@ internal static class SyntheticLayoutPlanner
         int maxIds = format == "ltcc" ? 999 : 9999;
         if (o.Identities < 2 || o.Identities > maxIds)
             throw new ArgumentException($"Identities must be between 2 and {maxIds} for {format} (half train, half test), got {o.Identities}", nameof(o.Identities));
+        if (format == "prcc" && o.Cameras is not (0 or 3))
+            throw new ArgumentException($"Cameras must be 0 or 3 for prcc (its cameras are A, B and C), got {o.Cameras}", nameof(o.Cameras));
         int cameras = o.Cameras > 0 ? o.Cameras : format switch
         {
+            "prcc" => 3,
             "ltcc" => 12,
             "msmt17" => 15,
             _ => o.Kind == SyntheticKind.Vehicle ? 8 : 6,
@@ -77,10 +80,12 @@ internal static class SyntheticLayoutPlanner
             TrainIdentities = train.Count, TestIdentities = test.Count,
         };
         int outfits = o.ClothesChanges;
-        int Outfit(long subject, int cam, int index) => outfits == 1 ? 0 : new SynthRandom(o.Seed, subject, cam, index, 0x434C_4F54).Next(outfits);
+        // PRCC: cameras A and B see the same clothes, camera C other clothes.
+        int Outfit(long subject, int cam, int index) => format == "prcc" ? (cam == 3 ? 1 : 0)
+            : outfits == 1 ? 0 : new SynthRandom(o.Seed, subject, cam, index, 0x434C_4F54).Next(outfits);
         int Frame(long subject, int cam, int index) => (index + 1) * 150 + new SynthRandom(o.Seed, subject, cam, index, 0x4652_4D45).Next(100);
-        SyntheticImageJob Job(string path, DatasetSplit split, int fileId, long subject, int cam, int index, bool junk = false) =>
-            new(path, split, fileId, subject, cam, index, Outfit(subject, cam, index), junk, styles[cam].Width, styles[cam].Height);
+        SyntheticImageJob Job(string path, DatasetSplit split, int fileId, long subject, int cam, int index, bool junk = false, bool counted = true) =>
+            new(path, split, fileId, subject, cam, index, Outfit(subject, cam, index), junk, styles[cam].Width, styles[cam].Height, counted);
 
         switch (format)
         {
@@ -169,6 +174,18 @@ internal static class SyntheticLayoutPlanner
                 plan.ListFiles.Add(("list_gallery.txt", galleryLines));
                 break;
             }
+            case "prcc":
+                PlanPrcc(o, train, test, jobs, Job);
+                break;
+            case "vehicleid":
+                PlanVehicleId(plan, train, test, Job);
+                break;
+            case "veriwild":
+                PlanVeriWild(o, plan, train, test, Job);
+                break;
+            case "csv":
+                PlanCsv(plan, train, test, Job);
+                break;
             default:
             {
                 string Name(string dir, long subject, int cam, int index) =>
@@ -183,6 +200,141 @@ internal static class SyntheticLayoutPlanner
         if (jobs.Select(j => j.RelativePath).Distinct(StringComparer.Ordinal).Count() != jobs.Count)
             throw new InvalidOperationException($"synthetic {format} plan produced duplicate file names (a generator bug)");
         return plan;
+    }
+
+    private delegate SyntheticImageJob JobFactory(string path, DatasetSplit split, int fileId, long subject, int cam, int index, bool junk = false, bool counted = true);
+
+    /// <summary>PRCC: rgb/train/&lt;pid&gt;/ and rgb/val/&lt;pid&gt;/ (about 10% of the training images) with names
+    /// <c>&lt;A|B|C&gt;_cropped_rgb&lt;n&gt;.jpg</c>; rgb/test/A|B|C/&lt;pid&gt;/ where A is the gallery, B same-clothes and C changed-clothes queries.
+    /// Every identity is seen by all three cameras. Validation images and B queries are written but, as in the readers' default
+    /// protocol (train folder only; C queries), not counted in the report.</summary>
+    private static void PlanPrcc(SyntheticDatasetOptions o, List<Identity> train, List<Identity> test, List<SyntheticImageJob> jobs, JobFactory job)
+    {
+        static string Letter(int cam) => ((char)('A' + cam - 1)).ToString();
+        foreach (var id in train)
+        {
+            int running = 0;
+            ForEachAllCameras(id, o, (cam, i) =>
+            {
+                bool val = running > 0 && new SynthRandom(o.Seed, id.Subject, cam, i, 0x5641_4C00).Chance(0.1);
+                jobs.Add(job(Invariant($"rgb/{(val ? "val" : "train")}/{id.Subject:D3}/{Letter(cam)}_cropped_rgb{++running:D3}.jpg"),
+                    DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i, counted: !val));
+            });
+        }
+        foreach (var id in test)
+            ForEachAllCameras(id, o, (cam, i) => jobs.Add(job(Invariant($"rgb/test/{Letter(cam)}/{id.Subject:D3}/{Letter(cam)}_cropped_rgb{i + 1:D3}.jpg"),
+                cam == 1 ? DatasetSplit.Gallery : DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i, counted: cam != 2)));
+    }
+
+    private static void ForEachAllCameras(Identity id, SyntheticDatasetOptions o, Action<int, int> image)
+    {
+        var rng = new SynthRandom(o.Seed, id.Subject, 0x5052_4343);
+        for (int cam = 1; cam <= 3; cam++)
+        {
+            int n = Math.Max(2, rng.Between(o.MinImagesPerIdentityPerCamera, o.MaxImagesPerIdentityPerCamera));
+            for (int i = 0; i < n; i++) image(cam, i);
+        }
+    }
+
+    /// <summary>The first <paramref name="size"/> test identities, or all of them when fewer exist: the number in VehicleID's and
+    /// VeRi-Wild's test list names is an identity count, so a small synthetic set has all its test identities in every list.</summary>
+    private static HashSet<long> FirstTestIdentities(List<Identity> test, int size) => test.Take(size).Select(t => t.Subject).ToHashSet();
+
+    /// <summary>VehicleID: image/&lt;7-digit image id&gt;.jpg; train_test_split/train_list.txt and test_list_800|1600|2400.txt with lines
+    /// <c>imageid vehicleid</c>. No cameras in the layout (the camera styles still vary the pictures). The readers pick one gallery
+    /// image per identity at random; the report counts one gallery image per identity and the rest as queries.</summary>
+    private static void PlanVehicleId(SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test, JobFactory job)
+    {
+        int imageId = 0;
+        var trainLines = new List<string>();
+        var testLines = new List<(long Subject, string Line)>();
+        plan.NoCameras = true;
+        foreach (var id in train)
+            ForEach(id, (cam, i) =>
+            {
+                string name = Invariant($"{++imageId:D7}");
+                trainLines.Add(Invariant($"{name} {id.Subject}"));
+                plan.Jobs.Add(job($"image/{name}.jpg", DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i));
+            });
+        foreach (var id in test)
+        {
+            bool first = true;
+            ForEach(id, (cam, i) =>
+            {
+                string name = Invariant($"{++imageId:D7}");
+                testLines.Add((id.Subject, Invariant($"{name} {id.Subject}")));
+                plan.Jobs.Add(job($"image/{name}.jpg", first ? DatasetSplit.Gallery : DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i));
+                first = false;
+            });
+        }
+        plan.ListFiles.Add(("train_test_split/train_list.txt", trainLines));
+        foreach (int size in new[] { 800, 1600, 2400 })
+        {
+            var ids = FirstTestIdentities(test, size);
+            plan.ListFiles.Add((Invariant($"train_test_split/test_list_{size}.txt"), testLines.Where(l => ids.Contains(l.Subject)).Select(l => l.Line).ToList()));
+        }
+    }
+
+    /// <summary>VeRi-Wild: images/&lt;5-digit vid&gt;/&lt;6-digit image id&gt;.jpg; train_test_split/train_list.txt, test_3000|5000|10000.txt
+    /// (gallery) and test_*_query.txt (one query per identity) with lines <c>vid/imageid</c>; vehicle_info.txt
+    /// (<c>vid/imageid;camera;time;model;type;color</c> after a header line) holds the cameras.</summary>
+    private static void PlanVeriWild(SyntheticDatasetOptions o, SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test, JobFactory job)
+    {
+        int imageId = 0;
+        var trainLines = new List<string>();
+        var query = new List<(long Subject, string Line)>();
+        var gallery = new List<(long Subject, string Line)>();
+        var info = new List<string> { "id/image;Camera ID;Time;Model;Type;Color" };
+        string[] types = ["sedan", "suv", "van", "truck", "bus"];
+        void Add(Identity id, bool isTest)
+        {
+            var look = VehicleAppearance.Create(o.Seed, id.Subject);
+            bool first = true;
+            ForEach(id, (cam, i) =>
+            {
+                string key = Invariant($"{id.Subject:D5}/{++imageId:D6}");
+                info.Add(Invariant($"{key};{cam};2018-03-{1 + i % 28:D2} {8 + cam % 10:D2}:{i % 60:D2}:00;model{look.Type}{look.Body.Red % 7};{types[look.Type]};{look.Body}"));
+                var split = !isTest ? DatasetSplit.Train : first ? DatasetSplit.Query : DatasetSplit.Gallery;
+                (split == DatasetSplit.Train ? null : split == DatasetSplit.Query ? query : gallery)?.Add((id.Subject, key));
+                if (split == DatasetSplit.Train) trainLines.Add(key);
+                plan.Jobs.Add(job($"images/{key}.jpg", split, (int)id.Subject, id.Subject, cam, i));
+                first = false;
+            });
+        }
+        foreach (var id in train) Add(id, false);
+        foreach (var id in test) Add(id, true);
+        plan.ListFiles.Add(("train_test_split/train_list.txt", trainLines));
+        plan.ListFiles.Add(("train_test_split/vehicle_info.txt", info));
+        foreach (int size in new[] { 3000, 5000, 10000 })
+        {
+            var ids = FirstTestIdentities(test, size);
+            plan.ListFiles.Add((Invariant($"train_test_split/test_{size}.txt"), gallery.Where(l => ids.Contains(l.Subject)).Select(l => l.Line).ToList()));
+            plan.ListFiles.Add((Invariant($"train_test_split/test_{size}_query.txt"), query.Where(l => ids.Contains(l.Subject)).Select(l => l.Line).ToList()));
+        }
+    }
+
+    /// <summary>The csv layout: images under images/train|query|gallery/, listed in train.csv, query.csv and gallery.csv
+    /// (<c>path,identity,camera,clothes</c>, paths relative to the root).</summary>
+    private static void PlanCsv(SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test, JobFactory job)
+    {
+        var lines = new Dictionary<DatasetSplit, List<string>>
+        {
+            [DatasetSplit.Train] = ["path,identity,camera,clothes"], [DatasetSplit.Query] = ["path,identity,camera,clothes"],
+            [DatasetSplit.Gallery] = ["path,identity,camera,clothes"],
+        };
+        void Add(Identity id, bool isTest) => ForEach(id, (cam, i) =>
+        {
+            var split = !isTest ? DatasetSplit.Train : i == 0 ? DatasetSplit.Query : DatasetSplit.Gallery;
+            string folder = split.ToString().ToLowerInvariant();
+            var j = job(Invariant($"images/{folder}/{id.Subject:D4}_c{cam:D2}_{i:D3}.jpg"), split, (int)id.Subject, id.Subject, cam, i);
+            lines[split].Add(Invariant($"{j.RelativePath},{id.Subject},{cam},{j.Outfit + 1}"));
+            plan.Jobs.Add(j);
+        });
+        foreach (var id in train) Add(id, false);
+        foreach (var id in test) Add(id, true);
+        plan.ListFiles.Add(("train.csv", lines[DatasetSplit.Train]));
+        plan.ListFiles.Add(("query.csv", lines[DatasetSplit.Query]));
+        plan.ListFiles.Add(("gallery.csv", lines[DatasetSplit.Gallery]));
     }
 
     private static void ForEach(Identity id, Action<int, int> image)

@@ -51,6 +51,10 @@ public sealed class SyntheticDatasetGeneratorTests : IDisposable
     [InlineData("veri776", SyntheticKind.Vehicle)]
     [InlineData("msmt17", SyntheticKind.Person)]
     [InlineData("ltcc", SyntheticKind.Person)]
+    [InlineData("prcc", SyntheticKind.Person)]
+    [InlineData("vehicleid", SyntheticKind.Vehicle)]
+    [InlineData("veriwild", SyntheticKind.Vehicle)]
+    [InlineData("csv", SyntheticKind.Person)]
     public void SameSeedGivesByteIdenticalFilesRegardlessOfThreadsAndAnotherSeedDiffers(string format, SyntheticKind kind)
     {
         string a = Generate(Options(format, ids: 6, kind: kind), "a");
@@ -153,6 +157,10 @@ public sealed class SyntheticDatasetGeneratorTests : IDisposable
     [InlineData("veri776", SyntheticKind.Vehicle)]
     [InlineData("msmt17", SyntheticKind.Person)]
     [InlineData("ltcc", SyntheticKind.Person)]
+    [InlineData("prcc", SyntheticKind.Person)]
+    [InlineData("vehicleid", SyntheticKind.Vehicle)]
+    [InlineData("veriwild", SyntheticKind.Vehicle)]
+    [InlineData("csv", SyntheticKind.Person)]
     public void TheDatasetReadersReadTheOutputWithTheReportedCounts(string format, SyntheticKind kind)
     {
         string dir = Path.Combine(_root, format);
@@ -164,8 +172,12 @@ public sealed class SyntheticDatasetGeneratorTests : IDisposable
         Assert.Equal(report.Train.Identities, data.Train.Select(s => s.Identity).Distinct().Count());
         Assert.Equal(report.Gallery.Identities, data.Gallery.Select(s => s.Identity).Distinct().Count());
         Assert.Equal(4, report.TrainIdentities);
+        // VehicleID has no cameras; everywhere else a query's identity is in the gallery from another camera.
         foreach (var q in data.Query)
-            Assert.Contains(data.Gallery, g => g.Identity == q.Identity && g.Camera != q.Camera);
+            Assert.Contains(data.Gallery, g => g.Identity == q.Identity && (format == "vehicleid" || g.Camera != q.Camera));
+        // MSMT17 numbers train and test identities separately from 0 (different people behind equal numbers).
+        if (format != "msmt17")
+            Assert.Empty(data.Train.Select(s => s.Identity).Intersect(data.Query.Concat(data.Gallery).Select(s => s.Identity)));
     }
 
     [Fact]
@@ -215,8 +227,35 @@ public sealed class SyntheticDatasetGeneratorTests : IDisposable
         Assert.Empty(Directory.GetDirectories(_root, "cancelled.partial-*"));
     }
 
+    [Fact]
+    public void PrccWritesCameraFoldersWithChangedClothesOnlyInCameraC()
+    {
+        string dir = Generate(Options("prcc", ids: 6), "prcc");
+        var name = new Regex(@"^[ABC]_cropped_rgb\d{3}\.jpg$");
+        Assert.All(Directory.GetFiles(Path.Combine(dir, "rgb"), "*.jpg", SearchOption.AllDirectories), f => Assert.Matches(name, Path.GetFileName(f)));
+        var data = DatasetFormats.Load("prcc", dir, new DatasetLoadOptions { PrccQuery = "BC" });
+        Assert.All(data.Gallery, g => Assert.Equal((1, 1), (g.Camera, g.Clothes)));
+        Assert.All(data.Query, q => Assert.Equal(q.Camera == 3 ? 2 : 1, q.Clothes));
+        Assert.Contains(data.Query, q => q.Camera == 2);
+        Assert.True(Directory.GetDirectories(Path.Combine(dir, "rgb", "val")).Length > 0);
+    }
+
+    [Fact]
+    public void VehicleIdAndVeriWildTestListsAreNestedIdentitySubsets()
+    {
+        string vid = Generate(Options("vehicleid", ids: 10, kind: SyntheticKind.Vehicle), "vid");
+        string[] l800 = File.ReadAllLines(Path.Combine(vid, "train_test_split", "test_list_800.txt"));
+        Assert.Equal(l800, File.ReadAllLines(Path.Combine(vid, "train_test_split", "test_list_2400.txt")));
+        Assert.All(l800, l => Assert.Matches(@"^\d{7} \d+$", l));
+        string wild = Generate(Options("veriwild", ids: 10, kind: SyntheticKind.Vehicle), "wild");
+        string[] q = File.ReadAllLines(Path.Combine(wild, "train_test_split", "test_3000_query.txt"));
+        Assert.Equal(5, q.Length);
+        Assert.All(q, l => Assert.Matches(@"^\d{5}/\d{6}$", l));
+        Assert.StartsWith("id/image;", File.ReadLines(Path.Combine(wild, "train_test_split", "vehicle_info.txt")).First());
+    }
+
     [Theory]
-    [InlineData("duke", 10, 1, "Format", "market1501, veri776, msmt17, ltcc")]
+    [InlineData("duke", 10, 1, "Format", "market1501, veri776, msmt17, ltcc, prcc, vehicleid, veriwild, csv")]
     [InlineData("market1501", 1, 1, "Identities", "between 2 and")]
     [InlineData("ltcc", 10, 0, "ClothesChanges", "between 1 and 20")]
     public void BadOptionsThrowNamingTheOptionAndTheAcceptedValues(string format, int ids, int clothes, string option, string accepted)
