@@ -42,8 +42,7 @@ internal sealed class SynthCommand : ICliCommand
                 Seed = parse.GetValue(seed),
                 ClothesChanges = parse.GetValue(clothes),
                 Cameras = parse.GetValue(cameras),
-                MinImagesPerIdentityPerCamera = min,
-                MaxImagesPerIdentityPerCamera = max,
+                ImagesPerIdentityPerCamera = (min, max),
                 Overwrite = parse.GetValue(overwrite),
             };
             var report = SyntheticDatasetGenerator.Generate(options, parse.GetValue(output)!, context.Progress("synth"));

@@ -19,11 +19,9 @@ public sealed class SyntheticDatasetOptions
     /// prcc always has its three cameras A, B, C).</summary>
     public int Cameras { get; set; }
 
-    /// <summary>Smallest number of images of one identity in one camera it appears in (test identities get at least 2).</summary>
-    public int MinImagesPerIdentityPerCamera { get; set; } = 2;
-
-    /// <summary>Largest number of images of one identity in one camera it appears in.</summary>
-    public int MaxImagesPerIdentityPerCamera { get; set; } = 4;
+    /// <summary>Range (inclusive) of the number of images of one identity in one camera it appears in; each identity appears in
+    /// 2 to <see cref="Cameras"/> cameras. Test identities get at least 2 per camera (one query, at least one gallery image).</summary>
+    public (int Min, int Max) ImagesPerIdentityPerCamera { get; set; } = (2, 4);
 
     /// <summary>Seed: the same options and seed give byte-identical files.</summary>
     public int Seed { get; set; } = 1;

@@ -32,9 +32,9 @@ internal static class SyntheticLayoutPlanner
         int maxCameras = format switch { "market1501" => 9, "veri776" => 999, _ => 99 };
         if (o.Cameras < 0 || cameras < 2 || cameras > maxCameras)
             throw new ArgumentException($"Cameras must be between 2 and {maxCameras} for {format} (0 = default), got {o.Cameras}", nameof(o.Cameras));
-        if (o.MinImagesPerIdentityPerCamera < 1 || o.MaxImagesPerIdentityPerCamera < o.MinImagesPerIdentityPerCamera || o.MaxImagesPerIdentityPerCamera > 60)
-            throw new ArgumentException($"images per identity per camera must satisfy 1 <= min <= max <= 60, got min {o.MinImagesPerIdentityPerCamera}, max {o.MaxImagesPerIdentityPerCamera}",
-                nameof(o.MinImagesPerIdentityPerCamera));
+        if (o.ImagesPerIdentityPerCamera.Min < 1 || o.ImagesPerIdentityPerCamera.Max < o.ImagesPerIdentityPerCamera.Min || o.ImagesPerIdentityPerCamera.Max > 60)
+            throw new ArgumentException($"images per identity per camera must satisfy 1 <= min <= max <= 60, got min {o.ImagesPerIdentityPerCamera.Min}, max {o.ImagesPerIdentityPerCamera.Max}",
+                nameof(o.ImagesPerIdentityPerCamera));
         if (o.ClothesChanges < 1 || o.ClothesChanges > 20)
             throw new ArgumentException($"ClothesChanges must be between 1 and 20, got {o.ClothesChanges}", nameof(o.ClothesChanges));
         if (o.JpegQuality < 1 || o.JpegQuality > 100)
@@ -69,7 +69,7 @@ internal static class SyntheticLayoutPlanner
             int[] chosen = cams[..k].Order().ToArray();
             // Test identities need at least two images per camera: one query and at least one gallery image from each of
             // their cameras, so every query has its identity in the gallery from another camera.
-            int[] counts = chosen.Select(_ => Math.Max(isTest ? 2 : 1, rng.Between(o.MinImagesPerIdentityPerCamera, o.MaxImagesPerIdentityPerCamera))).ToArray();
+            int[] counts = chosen.Select(_ => Math.Max(isTest ? 2 : 1, rng.Between(o.ImagesPerIdentityPerCamera.Min, o.ImagesPerIdentityPerCamera.Max))).ToArray();
             return new Identity(subject, chosen, counts);
         }
 
@@ -231,7 +231,7 @@ internal static class SyntheticLayoutPlanner
         var rng = new SynthRandom(o.Seed, id.Subject, 0x5052_4343);
         for (int cam = 1; cam <= 3; cam++)
         {
-            int n = Math.Max(2, rng.Between(o.MinImagesPerIdentityPerCamera, o.MaxImagesPerIdentityPerCamera));
+            int n = Math.Max(2, rng.Between(o.ImagesPerIdentityPerCamera.Min, o.ImagesPerIdentityPerCamera.Max));
             for (int i = 0; i < n; i++) image(cam, i);
         }
     }

@@ -17,7 +17,7 @@ public sealed class SyntheticDatasetGeneratorTests : IDisposable
         int clothes = 1, int threads = 0) => new()
     {
         Format = format, Kind = kind, Identities = ids, Seed = seed, ClothesChanges = clothes,
-        MinImagesPerIdentityPerCamera = 2, MaxImagesPerIdentityPerCamera = 3, MaxDegreeOfParallelism = threads,
+        ImagesPerIdentityPerCamera = (2, 3), MaxDegreeOfParallelism = threads,
     };
 
     private string Generate(SyntheticDatasetOptions options, string name)
