@@ -18,9 +18,9 @@ internal sealed partial class EmbedCommand : ICliCommand
     public string[] Path => ["embed"];
 
     public string Description =>
-        "Embed images with a model (package folder, model.json or .onnx) into a float32 [N, D] .npy and a sidecar .csv";
+        "Embed images with a model (package folder, model.json, .onnx or a saved ML.NET .zip) into a float32 [N, D] .npy and a sidecar .csv";
 
-    private readonly Option<string> _model = new("--model") { Description = "Model package folder, its model.json, or an .onnx file", Required = true };
+    private readonly Option<string> _model = new("--model") { Description = "Model package folder, its model.json, an .onnx file, or a fitted ML.NET pipeline .zip (text input column of image paths)", Required = true };
     private readonly Option<string?> _images = new("--images") { Description = "Folder of images (sorted by file name; identity/camera parsed from Market-style names, else -1)" };
     private readonly Option<string?> _data = new("--data") { Description = "Dataset root (with --format and --split)" };
     private readonly Option<string?> _format = new("--format") { Description = "Dataset format: " + string.Join(", ", DatasetFormats.Names) };
@@ -30,7 +30,7 @@ internal sealed partial class EmbedCommand : ICliCommand
     private readonly Option<string?> _inputSize = new("--input-size") { Description = "Model input size HxW (raw ONNX files without a package)" };
     private readonly Option<string?> _mean = new("--mean") { Description = "Per-channel mean r,g,b on the 0..1 scale (raw ONNX files)" };
     private readonly Option<string?> _std = new("--std") { Description = "Per-channel std r,g,b on the 0..1 scale (raw ONNX files)" };
-    private readonly Option<string?> _outputName = new("--output-name") { Description = "Which model output is the embedding" };
+    private readonly Option<string?> _outputName = new("--output-name") { Description = "Which model output (or, for a .zip, which column) is the embedding" };
     private readonly Option<string> _engine = new("--engine")
     {
         Description = "mlnet (the ReIdEmbed chain; ML.NET parallelises decoding), batched (OnnxEmbedder), or auto (batched with --gpu, else mlnet: measured faster on CPU)",
@@ -100,6 +100,8 @@ internal sealed partial class EmbedCommand : ICliCommand
     private IImageEmbedder LoadEmbedder(ParseResult parse)
     {
         string model = parse.GetValue(_model)!;
+        if (model.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            return new SavedPipelineEmbedder(model, parse.GetValue(_outputName));
         var options = new ReIdEmbedOptions
         {
             OutputName = parse.GetValue(_outputName),

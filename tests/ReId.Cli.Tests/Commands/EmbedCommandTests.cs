@@ -1,6 +1,10 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using ReId.MLNet.Onnx;
+using ReId.MLNet.Pipelines;
 using SkiaSharp;
 
 namespace ReId.Cli.Tests.Commands;
@@ -133,6 +137,47 @@ public class EmbedCommandTests : IDisposable
         string[] csv = File.ReadAllLines(Path.ChangeExtension(a, ".csv"));
         Assert.Contains(",4,3", csv[1]);
         Assert.Contains(",5,1", csv[2]);
+    }
+
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+    }
+
+    [Fact]
+    public void SavedEmbedAndRankPipeline_LoadedInASeparateProcess_GivesIdenticalEmbeddings()
+    {
+        string images = Path.Combine(_root, "images");
+        var rng = new Random(5);
+        for (int i = 0; i < 5; i++)
+            Jpeg(Path.Combine(images, $"{i:D4}_c1s1_000001_00.jpg"), new SKColor((byte)rng.Next(256), (byte)rng.Next(256), (byte)rng.Next(256)), 4 + i, 9 - i);
+        string[] paths = Directory.GetFiles(images).Order(StringComparer.Ordinal).ToArray();
+        string package = Package();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(paths.Select(p => new PathRow { ImagePath = p }));
+        var model = ml.Transforms.ReIdEmbed("Embedding", package, nameof(PathRow.ImagePath))
+            .Append(ml.Transforms.ReIdRank("Top", [1, 0, 0, 1], 2, "Embedding", topK: 2))
+            .Fit(data);
+        float[] expected = model.Transform(data).GetColumn<VBuffer<float>>("Embedding").SelectMany(v => v.DenseValues()).ToArray();
+        string zip = Path.Combine(_root, "pipeline.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        Directory.Delete(package, recursive: true);
+        string output = Path.Combine(_root, "zip.npy");
+
+        string reid = typeof(ReId.Cli.CliApp).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { reid, "embed", "--model", zip, "--images", images, "--out", output, "--json" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.True(process.ExitCode == 0, stderr);
+        Assert.Equal(2, JsonDocument.Parse(stdout).RootElement.GetProperty("dimension").GetInt32());
+        var (rows, cols, actual) = ReadNpy(output);
+        Assert.Equal((5, 2), (rows, cols));
+        Assert.Equal(expected, actual);
     }
 
     [Fact]
