@@ -1,0 +1,37 @@
+using ReId.MLNet.Data;
+using ReId.MLNet.Data.Datasets;
+using ReId.MLNet.Features;
+using ReId.MLNet.Pipelines;
+
+namespace ReId.MLNet.Evaluation;
+
+/// <summary>Evaluates an image embedder on a dataset's query and gallery splits.</summary>
+public static class ModelEvaluation
+{
+    /// <summary>The protocol a dataset format is evaluated with by default.</summary>
+    public static EvaluationProtocol DefaultProtocol(string format) => format.ToLowerInvariant() switch
+    {
+        "vehicleid" => EvaluationProtocol.VehicleId,
+        "ltcc" or "prcc" => EvaluationProtocol.ClothesChangingStandard,
+        _ => EvaluationProtocol.Market,
+    };
+
+    /// <summary>Embeds query and gallery and evaluates them.</summary>
+    public static ReIdMetrics Evaluate(IImageEmbedder embedder, ReIdDataset dataset, EvaluationOptions? options = null, IProgress<(long Done, long Total)>? progress = null)
+    {
+        if (dataset.Query.Count == 0 || dataset.Gallery.Count == 0)
+            throw new ReIdDataException($"dataset '{dataset.Root}' has {dataset.Query.Count} query and {dataset.Gallery.Count} gallery images; evaluation needs both");
+        var q = Embed(embedder, dataset.Query, progress);
+        var g = Embed(embedder, dataset.Gallery, progress);
+        return FeatureEvaluation.Evaluate(q, g, options ?? new EvaluationOptions { Protocol = DefaultProtocol(dataset.Format) });
+    }
+
+    /// <summary>Embeds samples into a feature set (row order = sample order).</summary>
+    public static FeatureSet Embed(IImageEmbedder embedder, IReadOnlyList<ReIdSample> samples, IProgress<(long Done, long Total)>? progress = null)
+    {
+        float[] f = embedder.Embed(samples.Select(s => s.ImagePath).ToList(), progress);
+        bool clothes = samples.Any(s => s.Clothes >= 0);
+        return new FeatureSet(f, samples.Count, embedder.EmbeddingSize, [.. samples.Select(s => s.ImagePath)], [.. samples.Select(s => s.Identity)],
+            [.. samples.Select(s => s.Camera)], clothes ? [.. samples.Select(s => s.Clothes)] : null);
+    }
+}
