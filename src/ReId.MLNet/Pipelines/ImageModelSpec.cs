@@ -47,7 +47,8 @@ internal sealed class ImageModelSpec
                     $"Model folder '{options.ModelPath}' has no {ModelPackage.JsonFileName}; pass the .onnx file itself with explicit options.",
                     Path.Combine(options.ModelPath, ModelPackage.JsonFileName));
         }
-        string onnxPath = package?.OnnxPath ?? options.ModelPath!;
+        string onnxPath = package?.OnnxPath ?? options.ModelPath
+            ?? throw new ArgumentException($"{optionsName}.ModelPackage has no OnnxPath; read it with ModelPackage.Read or set {optionsName}.ModelPath to the .onnx file.", nameof(options));
         var model = OnnxModelFile.Read(onnxPath);
 
         var input = OnnxModelRewriter.ResolveInput(model, options.InputName ?? package?.InputName, onnxPath);

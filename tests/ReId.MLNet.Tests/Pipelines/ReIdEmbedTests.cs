@@ -180,6 +180,20 @@ public class ReIdEmbedTests : IDisposable
     }
 
     [Fact]
+    public void ModelPackageObject_WithRawOnnxPath_IsUsed()
+    {
+        string[] names = WriteImages();
+        var rows = names.Select(n => new ImageRow { ImagePath = Path.Combine(_data.ImageDir, n) }).ToArray();
+        var package = ModelPackage.Read(_data.Package());
+        var ml = new MLContext();
+
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPackage = package }, nameof(ImageRow.ImagePath))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+
+        AssertClose(_data.Expected(names[2]), Embeddings(ml, model, rows)[2]);
+    }
+
+    [Fact]
     public void RawOnnxWithoutMean_ThrowsNamingTheMissingOption()
     {
         string onnx = Path.Combine(_data.Root, "raw.onnx");
