@@ -22,10 +22,10 @@ internal sealed class SynthBenchmark : IBenchmark
         string root = Directory.CreateTempSubdirectory("reid-synth-bench-").FullName;
         try
         {
-            // About 14 images per identity with the defaults (3.5 cameras × 3 images, plus queries and distractors).
-            var options = new SyntheticDatasetOptions { Format = format, Kind = kind, Identities = 2, Seed = 1, MaxDegreeOfParallelism = threads };
+            // A small run warms up the code and measures images per identity, which sizes the timed run.
+            var options = new SyntheticDatasetOptions { Format = format, Kind = kind, Identities = 40, Seed = 1, MaxDegreeOfParallelism = threads };
             var small = SyntheticDatasetGenerator.Generate(options, Path.Combine(root, "warmup"));
-            options.Identities = Math.Max(2, (int)Math.Round(images / (double)small.TotalImages * 2));
+            options.Identities = Math.Clamp((int)Math.Round(images / (double)small.TotalImages * 40), 2, 9999);
             if (format == "ltcc") options.Identities = Math.Min(options.Identities, 999);
             var report = SyntheticDatasetGenerator.Generate(options, Path.Combine(root, "data"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -13,7 +13,7 @@ internal sealed class SynthCommand : ICliCommand
 
     public void Configure(Command command, CliContext context)
     {
-        var kind = new Option<string>("--kind") { Description = "person or vehicle", DefaultValueFactory = _ => "person" };
+        var kind = new Option<string?>("--kind") { Description = "person or vehicle (default: vehicle for veri776, vehicleid and veriwild, else person)" };
         var format = new Option<string>("--format")
         {
             Description = $"layout: {string.Join(", ", SyntheticDatasetOptions.Formats)}", DefaultValueFactory = _ => "market1501",
@@ -36,7 +36,7 @@ internal sealed class SynthCommand : ICliCommand
             var (min, max) = ParseRange(parse.GetValue(perCamera)!);
             var options = new SyntheticDatasetOptions
             {
-                Kind = ParseKind(parse.GetValue(kind)!),
+                Kind = ParseKind(parse.GetValue(kind), parse.GetValue(format)!),
                 Format = parse.GetValue(format)!,
                 Identities = parse.GetValue(ids),
                 Seed = parse.GetValue(seed),
@@ -82,12 +82,15 @@ internal sealed class SynthCommand : ICliCommand
 
     private static object Split(SyntheticSplitCounts s) => new { images = s.Images, identities = s.Identities, cameras = s.Cameras };
 
-    private static SyntheticKind ParseKind(string value) => value.Trim().ToLowerInvariant() switch
+    private static SyntheticKind ParseKind(string? value, string format) => (value ?? DefaultKind(format)).Trim().ToLowerInvariant() switch
     {
         "person" => SyntheticKind.Person,
         "vehicle" => SyntheticKind.Vehicle,
         _ => throw new CliUsageException($"--kind '{value}' is unknown; expected person or vehicle"),
     };
+
+    private static string DefaultKind(string format) =>
+        format.Trim().ToLowerInvariant() is "veri776" or "vehicleid" or "veriwild" ? "vehicle" : "person";
 
     private static (int Min, int Max) ParseRange(string value)
     {

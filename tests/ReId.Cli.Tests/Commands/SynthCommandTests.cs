@@ -45,6 +45,15 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void KindDefaultsToVehicleForVehicleLayouts()
+    {
+        var (code, stdout, _) = CliRunner.Run("synth", "--format", "veri776", "--ids", "2", "--out", Path.Combine(_root, "v"), "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("vehicle", doc.RootElement.GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public void ClothesChangesPutSeveralClothesIdsIntoLtccNames()
     {
         string output = Path.Combine(_root, "ltcc");

@@ -170,9 +170,10 @@ internal sealed class SyntheticRenderer : IDisposable
         {
             ulong r = rng.NextULong();
             uint p = pixels[i];
-            int cr = (int)(p & 0xFF) + (int)((r & 0xFFFF) % (uint)span) - a;
-            int cg = (int)((p >> 8) & 0xFF) + (int)(((r >> 16) & 0xFFFF) % (uint)span) - a;
-            int cb = (int)((p >> 16) & 0xFF) + (int)(((r >> 32) & 0xFFFF) % (uint)span) - a;
+            // Multiply-shift maps 16 random bits onto [0, span) without a division per channel.
+            int cr = (int)(p & 0xFF) + (int)(((r & 0xFFFF) * (ulong)span) >> 16) - a;
+            int cg = (int)((p >> 8) & 0xFF) + (int)((((r >> 16) & 0xFFFF) * (ulong)span) >> 16) - a;
+            int cb = (int)((p >> 16) & 0xFF) + (int)((((r >> 32) & 0xFFFF) * (ulong)span) >> 16) - a;
             pixels[i] = (uint)Math.Clamp(cr, 0, 255) | ((uint)Math.Clamp(cg, 0, 255) << 8) | ((uint)Math.Clamp(cb, 0, 255) << 16) | 0xFF000000u;
         }
     }
