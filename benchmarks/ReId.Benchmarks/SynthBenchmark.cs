@@ -10,7 +10,7 @@ internal sealed class SynthBenchmark : IBenchmark
 {
     public string Name => "synth";
 
-    public string Description => "synthetic dataset generation images/s; args: [--images N] [--format F] [--kind person|vehicle] [--threads T] [--sheet FILE.png]";
+    public string Description => "synthetic dataset generation images/s; args: [--images N] [--format F] [--kind person|vehicle] [--threads T] [--clothes K] [--sheet FILE.png]";
 
     public int Run(string[] args, TextWriter output)
     {
@@ -18,12 +18,13 @@ internal sealed class SynthBenchmark : IBenchmark
         string format = Arg(args, "--format", "market1501");
         var kind = Arg(args, "--kind", format == "veri776" ? "vehicle" : "person") == "vehicle" ? SyntheticKind.Vehicle : SyntheticKind.Person;
         int threads = int.Parse(Arg(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        int clothes = int.Parse(Arg(args, "--clothes", "1"), CultureInfo.InvariantCulture);
         string? sheet = args.Contains("--sheet") ? Arg(args, "--sheet", "") : null;
         string root = Directory.CreateTempSubdirectory("reid-synth-bench-").FullName;
         try
         {
             // A small run warms up the code and measures images per identity, which sizes the timed run.
-            var options = new SyntheticDatasetOptions { Format = format, Kind = kind, Identities = 40, Seed = 1, MaxDegreeOfParallelism = threads };
+            var options = new SyntheticDatasetOptions { Format = format, Kind = kind, Identities = 40, Seed = 1, MaxDegreeOfParallelism = threads, ClothesChanges = clothes };
             var small = SyntheticDatasetGenerator.Generate(options, Path.Combine(root, "warmup"));
             options.Identities = Math.Clamp((int)Math.Round(images / (double)small.TotalImages * 40), 2, 9999);
             if (format == "ltcc") options.Identities = Math.Min(options.Identities, 999);

@@ -81,7 +81,7 @@ internal sealed class SyntheticRenderer : IDisposable
         if (_format != SKEncodedImageFormat.Png) return surface.Output.Encode(_format, _quality);
         // Fast zlib level: PNG at the default level costs several times the rendering.
         using var pixmap = surface.Output.PeekPixels();
-        return pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 3));
+        return pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.NoFilters, 1));
     }
 
     private void DrawBackground(SKCanvas canvas, CameraStyle camera, ref SynthRandom rng, float w, float h)
