@@ -25,16 +25,26 @@ public sealed class VehicleIdDataset : IReIdDatasetReader
     /// <summary>The query/gallery split of one trial: per identity one image (seeded by trial and seed) goes to the gallery, the rest are queries.</summary>
     public static (List<ReIdSample> Query, List<ReIdSample> Gallery) SplitTrial(IReadOnlyList<ReIdSample> test, int trial, int seed)
     {
-        var rng = new Random(HashCode.Combine(seed, trial, 0x5eed));
+        // A self-contained SplitMix64 stream keyed by (seed, trial): HashCode is randomised per process and System.Random's seeded
+        // sequence is not promised across .NET versions, so neither would give the same trial on another machine or runtime.
+        ulong state = ((ulong)(uint)seed << 32) | (uint)trial;
         var query = new List<ReIdSample>();
         var gallery = new List<ReIdSample>();
         foreach (var group in test.GroupBy(s => s.Identity).OrderBy(g => g.Key))
         {
             var items = group.ToList();
-            int pick = rng.Next(items.Count);
+            int pick = (int)(NextSplitMix64(ref state) % (ulong)items.Count);
             for (int i = 0; i < items.Count; i++) (i == pick ? gallery : query).Add(items[i]);
         }
         return (query, gallery);
+    }
+
+    private static ulong NextSplitMix64(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     private List<ReIdSample> ReadList(string listFile, string imageDir, DatasetLoadOptions options)

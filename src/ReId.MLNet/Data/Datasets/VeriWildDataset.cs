@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ReId.MLNet.Data.Datasets;
 
 /// <summary>VeRi-Wild layout: images/&lt;vid&gt;/&lt;imgid&gt;.jpg, train_test_split/train_list.txt, test_3000|5000|10000.txt (gallery) and
-/// test_*_query.txt (lines <c>vid/imgid</c>); cameras from train_test_split/vehicle_info.txt (<c>vid/imgid;camera;time;model;type;color</c>, one header line).</summary>
+/// test_*_query.txt (lines <c>vid/imgid</c>; fast-reid's renamed train_list_start0.txt, test_*_id.txt and test_*_id_query.txt are accepted too); cameras from train_test_split/vehicle_info.txt (<c>vid/imgid;camera;time;model;type;color</c>, one header line).</summary>
 public sealed class VeriWildDataset : IReIdDatasetReader
 {
     private const string ExpectedLine = "'<vehicle id>/<image id>' (e.g. '00001/000001')";
@@ -16,12 +16,21 @@ public sealed class VeriWildDataset : IReIdDatasetReader
         if (options.VeriWildTestSize is not (3000 or 5000 or 10000))
             throw new ArgumentException($"VeriWildTestSize is {options.VeriWildTestSize}; expected 3000, 5000 or 10000", nameof(options));
         string imageDir = DatasetFiles.RequireDirectory(root, "images", Format);
-        string split = Path.Combine("train_test_split");
-        var cameras = ReadCameras(DatasetFiles.RequireFile(root, Path.Combine(split, "vehicle_info.txt"), Format));
+        int size = options.VeriWildTestSize;
+        var cameras = ReadCameras(SplitFile(root, "vehicle_info.txt"));
         return new ReIdDataset(Format, root,
-            ReadList(DatasetFiles.RequireFile(root, Path.Combine(split, "train_list.txt"), Format), imageDir, cameras, options),
-            ReadList(DatasetFiles.RequireFile(root, Path.Combine(split, $"test_{options.VeriWildTestSize}_query.txt"), Format), imageDir, cameras, options),
-            ReadList(DatasetFiles.RequireFile(root, Path.Combine(split, $"test_{options.VeriWildTestSize}.txt"), Format), imageDir, cameras, options));
+            ReadList(SplitFile(root, "train_list.txt", "train_list_start0.txt"), imageDir, cameras, options),
+            ReadList(SplitFile(root, $"test_{size}_query.txt", $"test_{size}_id_query.txt"), imageDir, cameras, options),
+            ReadList(SplitFile(root, $"test_{size}.txt", $"test_{size}_id.txt"), imageDir, cameras, options));
+    }
+
+    /// <summary>A file of train_test_split/: the official release's name, else the renamed copy fast-reid's loader expects.</summary>
+    private string SplitFile(string root, string name, string? alternative = null)
+    {
+        string alt = alternative is null ? "" : Path.Combine(root, "train_test_split", alternative);
+        return alternative is not null && !File.Exists(Path.Combine(root, "train_test_split", name)) && File.Exists(alt)
+            ? alt
+            : DatasetFiles.RequireFile(root, Path.Combine("train_test_split", name), Format);
     }
 
     private Dictionary<string, int> ReadCameras(string infoFile)

@@ -85,8 +85,22 @@ public class OtherFormatsTests
         Assert.Equal(a.Gallery.Select(s => s.ImagePath), again.Gallery.Select(s => s.ImagePath));
         var trials = Enumerable.Range(0, 8).Select(t => string.Join(",", DatasetFormats.Load("vehicleid", d.Root, new DatasetLoadOptions { VehicleIdTrial = t }).Gallery.Select(s => s.ImagePath))).Distinct().Count();
         Assert.True(trials > 1, "different trials pick different gallery images");
+        var seeded = DatasetFormats.Load("vehicleid", d.Root, new DatasetLoadOptions { VehicleIdTrial = 3, VehicleIdSeed = 7 });
+        ulong state = (7UL << 32) | 3UL;
+        var expected = Enumerable.Range(0, 3).Select(g => $"{7 + 4 * g + (int)(SplitMix64(ref state) % 4):D5}.jpg");
+        Assert.Equal(expected, seeded.Gallery.Select(s => Path.GetFileName(s.ImagePath)));
         var e = Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("vehicleid", d.Root, new DatasetLoadOptions { VehicleIdTestSize = 1600 }));
         Assert.Contains("test_list_1600.txt", e.Message);
+    }
+
+    /// <summary>Independent SplitMix64 (Steele et al.) so the VehicleID trial split is pinned to a cross-runtime definition.</summary>
+    private static ulong SplitMix64(ref ulong state)
+    {
+        state += 0x9E3779B97F4A7C15UL;
+        ulong z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     [Fact]
@@ -105,6 +119,8 @@ public class OtherFormatsTests
         var ds = DatasetFormats.Load("veriwild", d.Root);
         Assert.Equal([12, 14], ds.Train.Select(s => s.Camera));
         Assert.Equal((2, 3), (ds.Query[0].Identity, ds.Query[0].Camera));
+        File.Move(Path.Combine(d.Root, "train_test_split", "test_3000.txt"), Path.Combine(d.Root, "train_test_split", "test_3000_id.txt"));
+        Assert.Equal(5, DatasetFormats.Load("veriwild", d.Root).Gallery[0].Camera);
         d.Text("train_test_split/test_3000.txt", "00002/000009");
         var e = Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("veriwild", d.Root));
         Assert.Equal($"veriwild: image '00002/000009' (line 1 of '{Path.Combine(d.Root, "train_test_split", "test_3000.txt")}') has no camera in vehicle_info.txt", e.Message);
