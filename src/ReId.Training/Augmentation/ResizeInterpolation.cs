@@ -1,0 +1,8 @@
+namespace ReId.Training.Augmentation;
+
+/// <summary>Resampling filter of the resize step.</summary>
+public enum ResizeInterpolation
+{
+    Bilinear,
+    Bicubic,
+}
