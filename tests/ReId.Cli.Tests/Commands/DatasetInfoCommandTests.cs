@@ -50,6 +50,27 @@ public class DatasetInfoCommandTests
     }
 
     [Fact]
+    public void LoaderOptionsReachTheReader()
+    {
+        string root = WriteMarket();
+        try
+        {
+            var (code, _, err) = CliRunner.Run("dataset", "info", "--format", "market1501", "--root", root, "--test-size", "1600");
+            Assert.Equal(2, code);
+            Assert.Contains("--test-size applies to vehicleid and veriwild only, not 'market1501'", err);
+            File.WriteAllBytes(Path.Combine(root, "query", "0005_c1s1_000009_00.jpg"), [1, 2, 3]);
+            (code, _, err) = CliRunner.Run("dataset", "info", "--format", "market1501", "--root", root);
+            Assert.Equal(2, code);
+            Assert.Contains("0005_c1s1_000009_00.jpg", err);
+            (code, var output, _) = CliRunner.Run("dataset", "info", "--format", "market1501", "--root", root, "--no-verify", "--json");
+            Assert.Equal(0, code);
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal(2, doc.RootElement.GetProperty("query").GetProperty("images").GetInt32());
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
     public void TextOutputIsATable()
     {
         string root = WriteMarket();
