@@ -29,6 +29,14 @@ public sealed class MarginClassifier : nn.Module<Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>ArcFace head: additive angular margin.</summary>
+    public static MarginClassifier ArcFaceHead(int featureDim, int classes, double scale = 30, double margin = 0.5, long seed = 0)
+        => new(featureDim, classes, MarginHeadKind.ArcFace, scale, margin, seed);
+
+    /// <summary>CosFace head: additive cosine margin (typical m = 0.35).</summary>
+    public static MarginClassifier CosFaceHead(int featureDim, int classes, double scale = 30, double margin = 0.35, long seed = 0)
+        => new(featureDim, classes, MarginHeadKind.CosFace, scale, margin, seed);
+
     public MarginHeadKind Kind { get; }
     public double Scale { get; }
     public double Margin { get; }

@@ -95,6 +95,18 @@ public sealed class BatchLoaderTests : IDisposable
     }
 
     [Fact]
+    public void StoppingEarlyEndsTheProducerAndLoadIsRepeatable()
+    {
+        var loader = Loader(2);
+        var first = loader.Batches(new SamplerPosition(0, 0)).First();
+        var again = loader.Load(loader.Sampler.EpochBatches(0)[0], 0, 0, new SamplerPosition(0, 1));
+        Assert.Equal(first.Images, again.Images);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => loader.Batches(new SamplerPosition(0, 0), cts.Token).ToList());
+    }
+
+    [Fact]
     public void MissingImageNamesTheFile()
     {
         _samples[0] = _samples[0] with { ImagePath = Path.Combine(_dir, "missing.png") };

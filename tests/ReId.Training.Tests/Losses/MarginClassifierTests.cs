@@ -56,6 +56,15 @@ public sealed class MarginClassifierTests
     }
 
     [Fact]
+    public void NamedFactoriesPickTheMarginKind()
+    {
+        using var arc = MarginClassifier.ArcFaceHead(3, 2);
+        using var cos = MarginClassifier.CosFaceHead(3, 2);
+        Assert.Equal(MarginHeadKind.ArcFace, arc.Kind);
+        Assert.Equal((MarginHeadKind.CosFace, 0.35), (cos.Kind, cos.Margin));
+    }
+
+    [Fact]
     public void WithoutLabelsReturnsScaledCosine()
     {
         using var head = new MarginClassifier(3, 3, MarginHeadKind.ArcFace, scale: 10, margin: 0.5, seed: 1);
