@@ -48,7 +48,7 @@ public sealed class ReIdLoss
             }
 
             var value = term();
-            terms[name] = value.detach().cpu().item<float>();
+            terms[name] = value.detach().cpu().to_type(ScalarType.Float64).item<double>();
             total = total + value * weight;
         }
 
