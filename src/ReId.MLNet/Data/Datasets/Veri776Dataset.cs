@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 
 namespace ReId.MLNet.Data.Datasets;
 
-/// <summary>VeRi-776 layout: image_train, image_query, image_test; names <c>0002_c002_00030600_0.jpg</c>.</summary>
+/// <summary>VeRi-776 layout: image_train, image_query, image_test; names <c>0002_c002_00030600_0.jpg</c>.
+/// When the official name_train.txt / name_query.txt / name_test.txt is present, it defines the split: every listed image must exist
+/// and images not listed are left out; without it, every image of the folder is read.</summary>
 public sealed partial class Veri776Dataset : IReIdDatasetReader
 {
     [GeneratedRegex(@"^(\d+)_c(\d+)_")]
@@ -14,14 +16,15 @@ public sealed partial class Veri776Dataset : IReIdDatasetReader
     public string Format => "veri776";
 
     public ReIdDataset Read(string root, DatasetLoadOptions options) => new(Format, root,
-        ReadFolder(DatasetFiles.RequireDirectory(root, "image_train", Format), options),
-        ReadFolder(DatasetFiles.RequireDirectory(root, "image_query", Format), options),
-        ReadFolder(DatasetFiles.RequireDirectory(root, "image_test", Format), options));
+        ReadFolder(root, "image_train", "name_train.txt", options),
+        ReadFolder(root, "image_query", "name_query.txt", options),
+        ReadFolder(root, "image_test", "name_test.txt", options));
 
-    private IEnumerable<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options)
+    private List<ReIdSample> ReadFolder(string root, string folder, string nameList, DatasetLoadOptions options)
     {
+        string dir = DatasetFiles.RequireDirectory(root, folder, Format);
         var list = new List<ReIdSample>();
-        foreach (string path in DatasetFiles.Images(dir))
+        foreach (string path in ListedImages(dir, Path.Combine(root, nameList)))
         {
             var m = DatasetFiles.MatchName(path, NamePattern(), Expected, Format);
             if (options.VerifyImages) DatasetFiles.VerifyImage(path);
@@ -29,5 +32,20 @@ public sealed partial class Veri776Dataset : IReIdDatasetReader
                 int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train));
         }
         return list;
+    }
+
+    private IEnumerable<string> ListedImages(string dir, string nameList)
+    {
+        if (!File.Exists(nameList)) return DatasetFiles.Images(dir);
+        var paths = new List<string>();
+        foreach (var (lineNumber, text) in DatasetFiles.Lines(nameList))
+        {
+            string path = Path.Combine(dir, text);
+            if (!File.Exists(path))
+                throw new ReIdDataException($"{Format}: image '{path}' listed on line {lineNumber} of '{nameList}' does not exist");
+            if (DatasetFiles.IsImageName(path)) paths.Add(path);
+        }
+        paths.Sort(StringComparer.Ordinal);
+        return paths.Distinct();
     }
 }

@@ -18,6 +18,15 @@ public class OtherFormatsTests
         Assert.Equal([2, 3], ds.Train.Select(s => s.Camera));
         Assert.Equal(1, ds.NumTrainIdentities);
         Assert.Equal(4, ds.Gallery[0].Camera);
+
+        d.Image("image_train/0009_c005_00000001_0.jpg");
+        Assert.Equal(2, DatasetFormats.Load("veri776", d.Root).Train.Count);
+        d.Text("name_train.txt", "0002_c002_00030600_0.jpg", "0009_c005_00000001_0.jpg", "0002_c009_00000002_0.jpg");
+        var missing = Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("veri776", d.Root));
+        Assert.Equal($"veri776: image '{Path.Combine(d.Root, "image_train", "0002_c009_00000002_0.jpg")}' listed on line 3 of '{Path.Combine(d.Root, "name_train.txt")}' does not exist", missing.Message);
+        File.Delete(Path.Combine(d.Root, "name_train.txt"));
+        Assert.Equal([2, 2, 9], DatasetFormats.Load("veri776", d.Root).Train.Select(s => s.Identity));
+
         string bad = d.Image("image_test/car_c004.jpg");
         var e = Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("veri776", d.Root));
         Assert.StartsWith($"veri776: file name '{bad}' does not fit the expected pattern '<identity>_c<camera>_<time>_<n>.jpg'", e.Message);
