@@ -1,0 +1,46 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Models.Backbones;
+
+/// <summary>
+/// Multi-head self-attention with CLIP's packed q,k,v projection (<c>in_proj_weight</c> [3D, D],
+/// <c>in_proj_bias</c> [3D]) and <c>out_proj</c>, parameter names as in OpenAI's checkpoints.
+/// </summary>
+public sealed class ClipAttention : nn.Module<Tensor, Tensor?, Tensor>
+{
+    private readonly Parameter in_proj_weight;
+    private readonly Parameter in_proj_bias;
+    private readonly Linear out_proj;
+    private readonly int _heads;
+
+    /// <summary>Creates the layer for <paramref name="width"/> channels split over <paramref name="heads"/> heads.</summary>
+    public ClipAttention(int width, int heads) : base(nameof(ClipAttention))
+    {
+        if (heads <= 0 || width % heads != 0)
+            throw new ArgumentException($"Width {width} is not divisible by {heads} heads.", nameof(heads));
+        _heads = heads;
+        in_proj_weight = new Parameter(torch.randn(3 * width, width) * (float)Math.Pow(width, -0.5));
+        in_proj_bias = new Parameter(torch.zeros(3 * width));
+        out_proj = nn.Linear(width, width);
+        RegisterComponents();
+    }
+
+    /// <summary>Number of heads.</summary>
+    public int Heads => _heads;
+
+    /// <summary>x: [B, L, D]; mask: additive [L, L] (or null).</summary>
+    public override Tensor forward(Tensor x, Tensor? mask)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = x.shape[0], l = x.shape[1], d = x.shape[2];
+        long hd = d / _heads;
+        var qkv = nn.functional.linear(x, in_proj_weight, in_proj_bias)
+            .reshape(b, l, 3, _heads, hd).permute(2, 0, 3, 1, 4);
+        var scores = qkv[0].matmul(qkv[1].transpose(-2, -1)) * (float)(1.0 / Math.Sqrt(hd));
+        if (mask is not null) scores = scores + mask;
+        var o = scores.softmax(-1).matmul(qkv[2]).transpose(1, 2).reshape(b, l, d);
+        return out_proj.forward(o).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,49 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Models.Heads;
+
+/// <summary>
+/// BNNeck (Luo et al., "Bag of Tricks"): BatchNorm1d whose bias is frozen at zero, then a bias-free linear
+/// identity classifier. <c>forward</c> returns the inference feature chosen by <see cref="Feature"/>.
+/// </summary>
+public sealed class BNNeck : nn.Module<Tensor, Tensor>
+{
+    private readonly BatchNorm1d bottleneck;
+    private readonly Linear? classifier;
+
+    /// <summary>Creates the neck for <paramref name="inFeatures"/>-dimensional features and <paramref name="classes"/> identities (0 = no classifier).</summary>
+    public BNNeck(int inFeatures, int classes, NeckFeature feature = NeckFeature.AfterBn) : base(nameof(BNNeck))
+    {
+        bottleneck = nn.BatchNorm1d(inFeatures);
+        bottleneck.bias!.requires_grad = false;
+        if (classes > 0)
+        {
+            classifier = nn.Linear(inFeatures, classes, hasBias: false);
+            using (torch.no_grad()) nn.init.normal_(classifier.weight!, 0, 0.001);
+        }
+        Feature = feature;
+        RegisterComponents();
+    }
+
+    /// <summary>Feature returned at inference.</summary>
+    public NeckFeature Feature { get; set; }
+
+    /// <summary>Feature size.</summary>
+    public long FeatureSize => bottleneck.weight!.shape[0];
+
+    /// <summary>The BatchNorm (for export).</summary>
+    internal BatchNorm1d Bottleneck => bottleneck;
+
+    /// <summary>x: [B, C] → inference feature [B, C].</summary>
+    public override Tensor forward(Tensor x) =>
+        Feature == NeckFeature.BeforeBn ? x.alias() : bottleneck.forward(x);
+
+    /// <summary>All three outputs (training path).</summary>
+    public NeckOutput Apply(Tensor x)
+    {
+        var after = bottleneck.forward(x);
+        return new NeckOutput(x.alias(), after, classifier?.forward(after));
+    }
+}
