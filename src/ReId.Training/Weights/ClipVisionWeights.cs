@@ -1,0 +1,219 @@
+using System.Text.RegularExpressions;
+using ReId.Training.Models.Backbones;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Weights;
+
+/// <summary>
+/// Loads a CLIP ViT image encoder from safetensors in the OpenAI or Hugging Face layout, inferring the
+/// architecture (width, layers, patch size, pretrained grid, output size) from tensor shapes; heads follow
+/// OpenAI's width / 64 rule unless overridden. The positional grid is resized for the requested input.
+/// Also writes an encoder in either layout. Nothing is ever unpickled.
+/// </summary>
+public static partial class ClipVisionWeights
+{
+    private const string HfPrefix = "vision_model.";
+
+    /// <summary>Detects the layout of a set of tensor names, or throws naming <paramref name="source"/>.</summary>
+    public static ClipLayout DetectLayout(IEnumerable<string> names, string source)
+    {
+        var set = names as ICollection<string> ?? names.ToList();
+        if (set.Contains("vision_model.embeddings.patch_embedding.weight")) return ClipLayout.HuggingFace;
+        if (set.Contains("visual.conv1.weight") || set.Contains("conv1.weight")) return ClipLayout.OpenAi;
+        throw new InvalidDataException($"{source}: no CLIP ViT image encoder found; expected 'visual.conv1.weight' (OpenAI) or 'vision_model.embeddings.patch_embedding.weight' (Hugging Face).");
+    }
+
+    /// <summary>
+    /// Builds and fills an encoder from a safetensors file. <paramref name="configure"/> may set input size,
+    /// patch stride, heads, cameras; the architecture fields it must not change are overwritten from the weights.
+    /// </summary>
+    public static (ClipVisionTransformer Model, LoadReport Report) Load(string path, Action<ClipVisionOptions>? configure = null, bool bicubicResize = true)
+    {
+        var file = SafetensorsFile.Read(path);
+        var source = $"Safetensors file '{path}'";
+        var tensors = file.Tensors.ToDictionary(p => p.Key, p => StateDictIO.ToTorch(p.Value));
+        try { return Load(tensors, source, configure, bicubicResize); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
+    /// <summary>Same as <see cref="Load(string, Action{ClipVisionOptions}?, bool)"/> from tensors in memory.</summary>
+    public static (ClipVisionTransformer Model, LoadReport Report) Load(IReadOnlyDictionary<string, Tensor> tensors, string source, Action<ClipVisionOptions>? configure = null, bool bicubicResize = true)
+    {
+        var layout = DetectLayout(tensors.Keys.ToList(), source);
+        var (openAi, unexpected) = layout == ClipLayout.HuggingFace ? FromHuggingFace(tensors) : FromOpenAi(tensors);
+        try
+        {
+            var conv = Require(openAi, "conv1.weight", source);
+            var pos = Require(openAi, "positional_embedding", source);
+            if (conv.dim() != 4 || conv.shape[1] != 3 || conv.shape[2] != conv.shape[3])
+                throw new InvalidDataException($"{source}: patch embedding has shape [{string.Join(",", conv.shape)}]; expected [width, 3, p, p].");
+            int width = (int)conv.shape[0], patch = (int)conv.shape[2];
+            int grid = (int)Math.Round(Math.Sqrt(pos.shape[0] - 1));
+            if (pos.dim() != 2 || grid * grid + 1 != pos.shape[0] || pos.shape[1] != width)
+                throw new InvalidDataException($"{source}: positional embedding has shape [{string.Join(",", pos.shape)}]; expected [1 + g², {width}].");
+            int layers = openAi.Keys.Select(k => BlockIndex().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value) + 1).DefaultIfEmpty(0).Max();
+            int output = openAi.TryGetValue("proj", out var proj) ? (int)proj.shape[1] : 0;
+
+            var o = new ClipVisionOptions { InputHeight = grid * patch, InputWidth = grid * patch };
+            configure?.Invoke(o);
+            o.Width = width; o.PatchSize = patch; o.Layers = layers; o.OutputDim = output;
+            var model = new ClipVisionTransformer(o);
+            if (o.GridHeight != grid || o.GridWidth != grid)
+            {
+                var resized = ClipVisionTransformer.ResizePositionalEmbedding(pos, grid, grid, o.GridHeight, o.GridWidth, bicubicResize);
+                openAi["positional_embedding"] = resized;
+            }
+            var report = StateDictIO.Load(model, openAi, source);
+            // A checkpoint never holds SIE camera embeddings; they start from their initialisation.
+            var missing = report.MissingKeys.Where(k => k != "cv_embed").ToList();
+            var extra = report.UnexpectedKeys.Concat(unexpected).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            model.eval();
+            return (model, new LoadReport(missing, extra));
+        }
+        finally
+        {
+            foreach (var t in openAi.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Writes the encoder's weights in <paramref name="layout"/> (OpenAI names under <c>visual.</c>).</summary>
+    public static void Save(ClipVisionTransformer model, string path, ClipLayout layout)
+    {
+        var state = model.state_dict().Where(p => p.Key != "cv_embed").ToDictionary(p => p.Key, p => p.Value);
+        var list = new List<SafetensorsTensor>();
+        if (layout == ClipLayout.OpenAi)
+        {
+            foreach (var (k, v) in state) list.Add(StateDictIO.ToSafetensors("visual." + k, v));
+        }
+        else
+        {
+            int d = model.Options.Width;
+            foreach (var (k, v) in state)
+            {
+                var m = BlockKey().Match(k);
+                if (m.Success)
+                {
+                    string i = m.Groups[1].Value, rest = m.Groups[2].Value;
+                    string pre = $"{HfPrefix}encoder.layers.{i}.";
+                    if (rest is "attn.in_proj_weight" or "attn.in_proj_bias")
+                    {
+                        string suffix = rest.EndsWith("weight") ? "weight" : "bias";
+                        string[] parts = ["q", "k", "v"];
+                        for (int j = 0; j < 3; j++)
+                            list.Add(StateDictIO.ToSafetensors($"{pre}self_attn.{parts[j]}_proj.{suffix}", v.narrow(0, j * d, d)));
+                        continue;
+                    }
+                    list.Add(StateDictIO.ToSafetensors(pre + rest
+                        .Replace("attn.out_proj", "self_attn.out_proj").Replace("ln_1", "layer_norm1").Replace("ln_2", "layer_norm2")
+                        .Replace("mlp.c_fc", "mlp.fc1").Replace("mlp.c_proj", "mlp.fc2"), v));
+                    continue;
+                }
+                string name = k switch
+                {
+                    "conv1.weight" => HfPrefix + "embeddings.patch_embedding.weight",
+                    "class_embedding" => HfPrefix + "embeddings.class_embedding",
+                    "positional_embedding" => HfPrefix + "embeddings.position_embedding.weight",
+                    "ln_pre.weight" => HfPrefix + "pre_layrnorm.weight",
+                    "ln_pre.bias" => HfPrefix + "pre_layrnorm.bias",
+                    "ln_post.weight" => HfPrefix + "post_layernorm.weight",
+                    "ln_post.bias" => HfPrefix + "post_layernorm.bias",
+                    "proj" => "visual_projection.weight",
+                    _ => throw new InvalidOperationException($"No Hugging Face name for '{k}'."),
+                };
+                list.Add(StateDictIO.ToSafetensors(name, k == "proj" ? v.t() : v));
+            }
+        }
+        new SafetensorsFile(list).Write(path);
+    }
+
+    private static Tensor Require(Dictionary<string, Tensor> t, string key, string source) =>
+        t.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: tensor '{key}' is missing.");
+
+    private static bool IsOtherClipPart(string k) =>
+        k.StartsWith("text_model.") || k.StartsWith("transformer.") || k is "text_projection" or "text_projection.weight"
+        or "token_embedding.weight" or "positional_embedding" or "ln_final.weight" or "ln_final.bias" or "logit_scale"
+        || k.EndsWith("position_ids");
+
+    private static (Dictionary<string, Tensor>, List<string>) FromOpenAi(IReadOnlyDictionary<string, Tensor> src)
+    {
+        bool prefixed = src.ContainsKey("visual.conv1.weight");
+        var map = new Dictionary<string, Tensor>();
+        var unexpected = new List<string>();
+        foreach (var (k, v) in src)
+        {
+            if (prefixed)
+            {
+                if (k.StartsWith("visual.")) map[k["visual.".Length..]] = v.alias();
+                else if (!IsOtherClipPart(k)) unexpected.Add(k);
+            }
+            else map[k] = v.alias();
+        }
+        return (map, unexpected);
+    }
+
+    private static (Dictionary<string, Tensor>, List<string>) FromHuggingFace(IReadOnlyDictionary<string, Tensor> src)
+    {
+        var map = new Dictionary<string, Tensor>();
+        var unexpected = new List<string>();
+        var qkv = new Dictionary<string, Tensor?[]>();
+        foreach (var (k, v) in src)
+        {
+            if (k == "visual_projection.weight") { map["proj"] = v.t().contiguous(); continue; }
+            if (!k.StartsWith(HfPrefix) || k.EndsWith("position_ids"))
+            {
+                if (!IsOtherClipPart(k) && !k.EndsWith("position_ids")) unexpected.Add(k);
+                continue;
+            }
+            string r = k[HfPrefix.Length..];
+            var m = HfLayerKey().Match(r);
+            if (m.Success)
+            {
+                string i = m.Groups[1].Value, rest = m.Groups[2].Value;
+                var q = QkvKey().Match(rest);
+                if (q.Success)
+                {
+                    string key = $"transformer.resblocks.{i}.attn.in_proj_{q.Groups[2].Value}";
+                    if (!qkv.TryGetValue(key, out var parts)) qkv[key] = parts = new Tensor?[3];
+                    parts["qkv".IndexOf(q.Groups[1].Value[0])] = v;
+                    continue;
+                }
+                string mapped = rest.Replace("self_attn.out_proj", "attn.out_proj").Replace("layer_norm1", "ln_1").Replace("layer_norm2", "ln_2")
+                    .Replace("mlp.fc1", "mlp.c_fc").Replace("mlp.fc2", "mlp.c_proj");
+                map[$"transformer.resblocks.{i}.{mapped}"] = v.alias();
+                continue;
+            }
+            string? name = r switch
+            {
+                "embeddings.patch_embedding.weight" => "conv1.weight",
+                "embeddings.class_embedding" => "class_embedding",
+                "embeddings.position_embedding.weight" => "positional_embedding",
+                "pre_layrnorm.weight" => "ln_pre.weight",
+                "pre_layrnorm.bias" => "ln_pre.bias",
+                "post_layernorm.weight" => "ln_post.weight",
+                "post_layernorm.bias" => "ln_post.bias",
+                _ => null,
+            };
+            if (name is null) unexpected.Add(k);
+            else map[name] = v.alias();
+        }
+        foreach (var (key, parts) in qkv)
+        {
+            // A partial q/k/v triple leaves the packed tensor missing; the report names it.
+            if (parts.All(p => p is not null)) map[key] = torch.cat(parts!, 0);
+        }
+        return (map, unexpected);
+    }
+
+    [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.")]
+    private static partial Regex BlockIndex();
+
+    [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.(.+)$")]
+    private static partial Regex BlockKey();
+
+    [GeneratedRegex(@"^encoder\.layers\.(\d+)\.(.+)$")]
+    private static partial Regex HfLayerKey();
+
+    [GeneratedRegex(@"^self_attn\.([qkv])_proj\.(weight|bias)$")]
+    private static partial Regex QkvKey();
+}
