@@ -1,5 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Backbones;
@@ -42,5 +44,26 @@ public sealed class ClipAttention : nn.Module<Tensor, Tensor?, Tensor>
         if (mask is not null) scores = scores + mask;
         var o = scores.softmax(-1).matmul(qkv[2]).transpose(1, 2).reshape(b, l, d);
         return out_proj.forward(o).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Writes multi-head attention into an ONNX graph: x [B, L, D] → [B, L, D].</summary>
+    internal string Export(OnnxExportContext ctx, string x, string prefix, string? mask)
+    {
+        var g = ctx.Graph;
+        long d = in_proj_weight.shape[1], hd = d / _heads;
+        string Head(int j, string name, long[] perm)
+        {
+            var y = ctx.Linear(x, $"{prefix}.{name}", in_proj_weight.narrow(0, j * d, d), in_proj_bias.narrow(0, j * d, d));
+            y = g.Node("Reshape", [y, ctx.Ints(0, 0, _heads, hd)]);
+            return g.Node("Transpose", [y], OnnxAttribute.Ints("perm", perm));
+        }
+        string q = Head(0, "q", [0, 2, 1, 3]);
+        string kT = Head(1, "k", [0, 2, 3, 1]);
+        string v = Head(2, "v", [0, 2, 1, 3]);
+        string s = g.Node("Mul", [g.Node("MatMul", [q, kT]), ctx.Scalar((float)(1.0 / Math.Sqrt(hd)))]);
+        if (mask is not null) s = g.Node("Add", [s, mask]);
+        string o = g.Node("MatMul", [g.Node("Softmax", [s], OnnxAttribute.Int("axis", -1)), v]);
+        o = g.Node("Reshape", [g.Node("Transpose", [o], OnnxAttribute.Ints("perm", 0, 2, 1, 3)), ctx.Ints(0, 0, d)]);
+        return ctx.Linear(o, prefix + ".out_proj", out_proj.weight!, out_proj.bias);
     }
 }

@@ -1,5 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Backbones;
@@ -27,4 +29,8 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
         using var g = h * s;
         return c_proj.forward(g);
     }
+
+    /// <summary>Writes the block into an ONNX graph.</summary>
+    internal string Export(OnnxExportContext ctx, string x, string prefix) =>
+        ctx.Linear(ctx.QuickGelu(ctx.Linear(x, prefix + ".c_fc", c_fc.weight!, c_fc.bias)), prefix + ".c_proj", c_proj.weight!, c_proj.bias);
 }

@@ -1,5 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Backbones;
@@ -31,5 +33,13 @@ public sealed class ClipTransformer : nn.Module<Tensor, Tensor?, Tensor>
             h = next;
         }
         return h;
+    }
+
+    /// <summary>Writes the blocks into an ONNX graph (an additive [L, L] mask initializer name, or null).</summary>
+    internal string Export(OnnxExportContext ctx, string x, string prefix, string? causalMask)
+    {
+        for (int i = 0; i < resblocks.Count; i++)
+            x = resblocks[i].Export(ctx, x, $"{prefix}.resblocks.{i}", causalMask);
+        return x;
     }
 }

@@ -1,5 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Backbones;
@@ -10,7 +12,7 @@ namespace ReId.Training.Models.Backbones;
 /// overlapping patches and SIE camera embeddings (<c>cv_embed</c>) added to the class token.
 /// <c>forward</c> returns the projected class token; <see cref="Encode"/> returns all outputs.
 /// </summary>
-public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>
+public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
     private readonly Conv2d conv1;
     private readonly Parameter class_embedding;
@@ -79,6 +81,29 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>
         var patches = x.narrow(1, 1, x.shape[1] - 1);
         var projected = proj is null ? clsOut.alias() : clsOut.matmul(proj);
         return new ClipVisionOutput(projected.MoveToOuterDisposeScope(), clsOut.MoveToOuterDisposeScope(), patches.contiguous().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Writes the projected class token computation (no camera embedding) into an ONNX graph.</summary>
+    public string Export(OnnxExportContext ctx, string input)
+    {
+        if (cv_embed is not null)
+            throw new NotSupportedException("Export of an encoder with SIE camera embeddings is not supported: the exported model has no camera input.");
+        var g = ctx.Graph;
+        long w = Options.Width;
+        string x = g.Node("Conv", [input, ctx.Weight("visual.conv1.weight", conv1.weight!)],
+            OnnxAttribute.Ints("kernel_shape", Options.PatchSize, Options.PatchSize),
+            OnnxAttribute.Ints("strides", Options.EffectiveStride, Options.EffectiveStride));
+        x = g.Node("Transpose", [g.Node("Reshape", [x, ctx.Ints(0, w, -1)])], OnnxAttribute.Ints("perm", 0, 2, 1));
+        string batch = g.Node("Shape", [input], OnnxAttribute.Int("start", 0), OnnxAttribute.Int("end", 1));
+        string clsShape = g.Node("Concat", [batch, ctx.Ints(1, w)], OnnxAttribute.Int("axis", 0));
+        string cls = g.Node("Expand", [ctx.Weight("visual.class_embedding", class_embedding.reshape(1, 1, w)), clsShape]);
+        x = g.Node("Concat", [cls, x], OnnxAttribute.Int("axis", 1));
+        x = g.Node("Add", [x, ctx.Weight("visual.positional_embedding", positional_embedding.unsqueeze(0))]);
+        x = ctx.LayerNorm(x, "visual.ln_pre", ln_pre.weight!, ln_pre.bias!, 1e-5f);
+        x = transformer.Export(ctx, x, "visual.transformer", causalMask: null);
+        string clsOut = g.Node("Gather", [x, g.Constant(new long[] { 0 })], OnnxAttribute.Int("axis", 1));
+        clsOut = ctx.LayerNorm(clsOut, "visual.ln_post", ln_post.weight!, ln_post.bias!, 1e-5f);
+        return proj is null ? clsOut : g.Node("MatMul", [clsOut, ctx.Weight("visual.proj", proj)]);
     }
 
     /// <summary>

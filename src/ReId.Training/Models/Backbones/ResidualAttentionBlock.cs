@@ -1,5 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Backbones;
@@ -28,5 +30,15 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = torch.NewDisposeScope();
         var y = x + attn.forward(ln_1.forward(x), mask);
         return (y + mlp.forward(ln_2.forward(y))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Writes the block into an ONNX graph.</summary>
+    internal string Export(OnnxExportContext ctx, string x, string prefix, string? mask)
+    {
+        var g = ctx.Graph;
+        string a = attn.Export(ctx, ctx.LayerNorm(x, prefix + ".ln_1", ln_1.weight!, ln_1.bias!, 1e-5f), prefix + ".attn", mask);
+        x = g.Node("Add", [x, a]);
+        string m = mlp.Export(ctx, ctx.LayerNorm(x, prefix + ".ln_2", ln_2.weight!, ln_2.bias!, 1e-5f), prefix + ".mlp");
+        return g.Node("Add", [x, m]);
     }
 }
