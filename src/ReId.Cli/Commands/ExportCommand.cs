@@ -1,0 +1,81 @@
+using System.CommandLine;
+using ReId.Cli.Infrastructure;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
+using ReId.Training.Weights;
+
+namespace ReId.Cli.Commands;
+
+/// <summary>`reid export --backbone clip-vit --weights W.safetensors --input-size HxW --out model.onnx`: writes a model package.</summary>
+internal sealed class ExportCommand : ICliCommand
+{
+    private static readonly string[] Backbones = ["clip-vit"];
+
+    public string[] Path => ["export"];
+    public string Description => "Export a backbone with safetensors weights to an ONNX model package (model.onnx + model.json).";
+
+    public void Configure(Command command, CliContext ctx)
+    {
+        var backbone = new Option<string>("--backbone") { Description = $"Architecture: {string.Join(", ", Backbones)}", Required = true };
+        var weights = new Option<string>("--weights") { Description = "Weights (.safetensors; CLIP in OpenAI or Hugging Face layout)", Required = true };
+        var inputSize = new Option<string>("--input-size") { Description = "Input HxW, e.g. 256x128 (default: the pretrained size)" };
+        var stride = new Option<int>("--patch-stride") { Description = "ViT patch stride (overlapping patches when smaller than the patch)" };
+        var bilinear = new Option<bool>("--bilinear-pos") { Description = "Resize the positional grid bilinearly (default bicubic)" };
+        var output = new Option<string>("--out") { Description = "Output model.onnx path (its folder receives model.json) or a package folder", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object" };
+        foreach (var o in new Option[] { backbone, weights, inputSize, stride, bilinear, output, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            string name = parse.GetValue(backbone)!.ToLowerInvariant();
+            if (!Backbones.Contains(name))
+                throw new CliUsageException($"--backbone '{name}' is not supported; expected one of {string.Join(", ", Backbones)}");
+            string weightsPath = parse.GetValue(weights)!;
+            if (!File.Exists(weightsPath))
+                throw new FileNotFoundException($"--weights file '{weightsPath}' does not exist.", weightsPath);
+            (int h, int w)? size = parse.GetValue(inputSize) is { } s ? ParseSize(s) : null;
+            string dir = PackageDirectory(parse.GetValue(output)!);
+
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var (model, report) = ClipVisionWeights.Load(weightsPath, o =>
+            {
+                if (size is { } sz) { o.InputHeight = sz.h; o.InputWidth = sz.w; }
+                o.PatchStride = parse.GetValue(stride);
+            }, bicubicResize: !parse.GetValue(bilinear));
+            ModelPackage package;
+            using (model)
+            {
+                if (report.MissingKeys.Count > 0)
+                    throw new InvalidDataException($"--weights '{weightsPath}' lacks tensors the model needs: {string.Join(", ", report.MissingKeys)}");
+                package = ModelPackageExporter.Write(dir, model, model.Options.InputHeight, model.Options.InputWidth, model.EmbeddingSize, name);
+            }
+            string onnx = System.IO.Path.Combine(dir, ModelPackage.OnnxFileName);
+            if (parse.GetValue(json))
+                ctx.WriteJson(new { onnx, json = System.IO.Path.Combine(dir, ModelPackage.JsonFileName), package.InputHeight, package.InputWidth, package.EmbeddingSize, architecture = name, unexpectedKeys = report.UnexpectedKeys, seconds = started.Elapsed.TotalSeconds });
+            else
+            {
+                ctx.Out.WriteLine($"wrote {onnx} ({package.InputHeight}x{package.InputWidth} -> {package.EmbeddingSize}) in {started.Elapsed.TotalSeconds:F1} s");
+                if (report.UnexpectedKeys.Count > 0)
+                    ctx.Out.WriteLine($"ignored {report.UnexpectedKeys.Count} unexpected tensors: {string.Join(", ", report.UnexpectedKeys.Take(5))}");
+            }
+            return 0;
+        });
+    }
+
+    private static string PackageDirectory(string output)
+    {
+        if (!output.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            return output;
+        if (!string.Equals(System.IO.Path.GetFileName(output), ModelPackage.OnnxFileName, StringComparison.Ordinal))
+            throw new CliUsageException($"--out '{output}': a model package's ONNX file must be named {ModelPackage.OnnxFileName} (or give a folder)");
+        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(output));
+        return dir!;
+    }
+
+    internal static (int H, int W) ParseSize(string s)
+    {
+        var parts = s.ToLowerInvariant().Split('x');
+        if (parts.Length == 2 && int.TryParse(parts[0], out int h) && int.TryParse(parts[1], out int w) && h > 0 && w > 0)
+            return (h, w);
+        throw new CliUsageException($"--input-size '{s}' is not HxW with positive integers (e.g. 256x128)");
+    }
+}

@@ -1,0 +1,37 @@
+using ReId.MLNet.Onnx;
+
+namespace ReId.Training.Onnx;
+
+/// <summary>Writes the model package (<c>model.onnx</c> + <c>model.json</c>) that ReIdEmbed and <c>reid embed --model</c> read.</summary>
+public static class ModelPackageExporter
+{
+    /// <summary>CLIP's image mean (RGB).</summary>
+    public static readonly float[] ClipMean = [0.48145466f, 0.4578275f, 0.40821073f];
+
+    /// <summary>CLIP's image standard deviation (RGB).</summary>
+    public static readonly float[] ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
+
+    /// <summary>
+    /// Exports <paramref name="module"/> (in eval mode) into the package folder <paramref name="directory"/>;
+    /// returns the package as read back.
+    /// </summary>
+    public static ModelPackage Write(string directory, IOnnxExportable module, int inputHeight, int inputWidth, int embeddingSize,
+        string architecture, float[]? mean = null, float[]? std = null, string resize = "bicubic")
+    {
+        var bytes = OnnxExporter.Export(module, inputHeight, inputWidth, embeddingSize, architecture);
+        return ModelPackage.Create(directory, bytes, new ModelPackage
+        {
+            InputName = OnnxExporter.InputName,
+            OutputName = OnnxExporter.OutputName,
+            InputHeight = inputHeight,
+            InputWidth = inputWidth,
+            Mean = mean ?? ClipMean,
+            Std = std ?? ClipStd,
+            EmbeddingSize = embeddingSize,
+            Resize = resize,
+            NormalizeOutput = true,
+            Architecture = architecture,
+            CreatedBy = "ReId.Training " + typeof(ModelPackageExporter).Assembly.GetName().Version,
+        });
+    }
+}
