@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Heads;
@@ -45,5 +46,14 @@ public sealed class BNNeck : nn.Module<Tensor, Tensor>
     {
         var after = bottleneck.forward(x);
         return new NeckOutput(x.alias(), after, classifier?.forward(after));
+    }
+
+    /// <summary>Writes the inference feature into an ONNX graph (eval BN folded into a scale and shift).</summary>
+    internal string Export(OnnxExportContext ctx, string x)
+    {
+        if (Feature == NeckFeature.BeforeBn) return x;
+        using var scale = bottleneck.weight! / (bottleneck.running_var! + bottleneck.eps).sqrt();
+        using var shift = bottleneck.bias! - bottleneck.running_mean! * scale;
+        return ctx.Graph.Node("Add", [ctx.Graph.Node("Mul", [x, ctx.Weight("neck.scale", scale)]), ctx.Weight("neck.shift", shift)]);
     }
 }

@@ -1,5 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.MLNet.Onnx;
+using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Models.Heads;
@@ -34,5 +36,15 @@ public sealed class GeMPooling : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var y = x.clamp_min(_eps).pow(p).mean([2, 3]).pow(p.reciprocal());
         return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Writes the pooling into an ONNX graph: [B, C, H, W] → [B, C].</summary>
+    internal string Export(OnnxExportContext ctx, string x)
+    {
+        var g = ctx.Graph;
+        float pv = P;
+        string y = g.Node("Pow", [g.Node("Max", [x, ctx.Scalar(_eps)]), ctx.Scalar(pv)]);
+        y = g.Node("ReduceMean", [y], OnnxAttribute.Ints("axes", 2, 3), OnnxAttribute.Int("keepdims", 0));
+        return g.Node("Pow", [y, ctx.Scalar(1f / pv)]);
     }
 }

@@ -1,0 +1,53 @@
+using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Heads;
+using ReId.Training.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Models;
+
+/// <summary>
+/// A CNN ReID model: backbone feature map → GeM pooling → BNNeck. <c>forward</c> gives the inference
+/// embedding (before or after BN); <see cref="Apply"/> gives the training outputs.
+/// </summary>
+public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IOnnxExportable
+{
+    private readonly ResNet backbone;
+    private readonly GeMPooling pool;
+    private readonly BNNeck neck;
+
+    /// <summary>Composes the parts; <paramref name="gemP"/> 1 gives average pooling.</summary>
+    public ReIdModel(ResNet backbone, int classes, float gemP = 3f, bool learnP = true, NeckFeature feature = NeckFeature.AfterBn) : base(nameof(ReIdModel))
+    {
+        this.backbone = backbone;
+        pool = new GeMPooling(gemP, learnP: learnP);
+        neck = new BNNeck(backbone.OutChannels, classes, feature);
+        RegisterComponents();
+    }
+
+    /// <summary>Embedding size.</summary>
+    public int EmbeddingSize => (int)neck.FeatureSize;
+
+    /// <summary>The neck (feature choice can be changed).</summary>
+    public BNNeck Neck => neck;
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor x)
+    {
+        using var map = backbone.forward(x);
+        using var pooled = pool.forward(map);
+        return neck.forward(pooled);
+    }
+
+    /// <summary>Training outputs: pooled feature (triplet), BN feature and identity logits.</summary>
+    public NeckOutput Apply(Tensor x)
+    {
+        using var map = backbone.forward(x);
+        using var pooled = pool.forward(map);
+        return neck.Apply(pooled);
+    }
+
+    /// <inheritdoc/>
+    public string Export(OnnxExportContext ctx, string input) =>
+        neck.Export(ctx, pool.Export(ctx, backbone.Export(ctx, input)));
+}
