@@ -21,7 +21,7 @@ public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         this.backbone = backbone;
         pool = new GeMPooling(gemP, learnP: learnP);
-        neck = new BNNeck(backbone.OutChannels, classes, feature);
+        neck = new BNNeck(backbone.OutputChannels, classes, feature);
         RegisterComponents();
     }
 
