@@ -1,0 +1,96 @@
+using System.Text.Json;
+using ReId.MLNet.IO;
+using ReId.Training.Weights;
+using TorchSharp;
+
+namespace ReId.Training.Training;
+
+/// <summary>
+/// Checkpoints of a run: <c>checkpoints/NAME.safetensors</c> (model parameters and buffers, optimiser state under "optimizer/")
+/// and <c>NAME.json</c> (epoch, next batch, optimiser steps, best score). Both are written atomically, the JSON last,
+/// so a checkpoint without its JSON never counts.
+/// </summary>
+public sealed class CheckpointStore(string runDirectory)
+{
+    private const string OptimizerPrefix = "optimizer/";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public string Directory { get; } = Path.Combine(runDirectory, "checkpoints");
+
+    /// <summary>Writes a checkpoint.</summary>
+    public void Save(string name, torch.nn.Module model, torch.optim.Optimizer optimizer, CheckpointState state)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var tensors = StateDictIO.ToTensors(model);
+        var optimizerTensors = OptimizerCheckpoint.Export(optimizer, out var steps);
+        foreach (var (key, value) in optimizerTensors)
+            using (value) tensors.Add(StateDictIO.ToSafetensors(OptimizerPrefix + key, value));
+        // The state travels inside the (atomically written) weights file too, so weights and state can never disagree.
+        string json = JsonSerializer.Serialize(state with { OptimizerSteps = steps }, Json);
+        new SafetensorsFile(tensors, new Dictionary<string, string> { ["format"] = "reid-checkpoint", ["state"] = json })
+            .Write(Path.Combine(Directory, name + ".safetensors"));
+        AtomicFile.WriteAllText(Path.Combine(Directory, name + ".json"), json);
+    }
+
+    /// <summary>Restores model and optimiser from a checkpoint; errors name the file.</summary>
+    public CheckpointState Load(string name, torch.nn.Module model, torch.optim.Optimizer? optimizer)
+    {
+        string weights = Path.Combine(Directory, name + ".safetensors");
+        if (!File.Exists(weights)) throw new InvalidDataException($"checkpoint '{weights}' is missing");
+        var file = SafetensorsFile.Read(weights);
+        var state = file.Metadata.TryGetValue("state", out var json) ? Parse(json, weights) : ReadState(name);
+        var tensors = file.Tensors.ToDictionary(p => p.Key, p => StateDictIO.ToTorch(p.Value));
+        try
+        {
+            var report = StateDictIO.Load(model, tensors.Where(p => !p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(), weights);
+            if (!report.IsExact) throw new InvalidDataException($"checkpoint '{weights}' does not fit this model ({report})");
+            if (optimizer is not null)
+                OptimizerCheckpoint.Import(optimizer, tensors.Where(p => p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[OptimizerPrefix.Length..], p => p.Value),
+                    state.OptimizerSteps ?? []);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            throw new InvalidDataException($"checkpoint '{weights}' does not fit this model: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+        return state;
+    }
+
+    /// <summary>The state of a checkpoint.</summary>
+    public CheckpointState ReadState(string name)
+    {
+        string path = Path.Combine(Directory, name + ".json");
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint state '{path}' does not exist", path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    private static CheckpointState Parse(string json, string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CheckpointState>(json, Json) ?? throw new InvalidDataException($"checkpoint state in '{path}' is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"checkpoint state in '{path}' is corrupt: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Names of complete checkpoints (those with a state file), oldest first.</summary>
+    public IReadOnlyList<string> List() => !System.IO.Directory.Exists(Directory) ? []
+        : [.. System.IO.Directory.EnumerateFiles(Directory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!)
+            .Where(n => File.Exists(Path.Combine(Directory, n + ".safetensors"))).Order(StringComparer.Ordinal)];
+
+    /// <summary>The checkpoint to resume from: "last" if present, else the highest epoch-NNN.</summary>
+    public string? Latest()
+    {
+        var names = List();
+        if (names.Contains("last")) return "last";
+        return names.Where(n => n.StartsWith("epoch-", StringComparison.Ordinal)).LastOrDefault();
+    }
+
+    public static string EpochName(int epoch) => $"epoch-{epoch:D3}";
+}

@@ -1,0 +1,20 @@
+using ReId.MLNet.Evaluation;
+
+namespace ReId.Training.Training;
+
+/// <summary>What a finished run produced: where its files are and how well its final model ranks.</summary>
+public sealed record TrainingResult
+{
+    public required string RunDirectory { get; init; }
+    /// <summary>Folder with model.onnx + model.json.</summary>
+    public required string ModelPackageDirectory { get; init; }
+    /// <summary>The fitted ML.NET pipeline (image path → embedding).</summary>
+    public required string ModelZipPath { get; init; }
+    /// <summary>Evaluation of the saved .zip on the dataset's query/gallery (null when the dataset has none).</summary>
+    public ReIdMetrics? FinalMetrics { get; init; }
+    /// <summary>Evaluation of the initial (untrained) network, when it was evaluated.</summary>
+    public ReIdMetrics? InitialMetrics { get; init; }
+    public int EpochsTrained { get; init; }
+    public double TrainingImagesPerSecond { get; init; }
+    public double TrainingSeconds { get; init; }
+}

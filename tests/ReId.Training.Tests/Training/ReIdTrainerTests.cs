@@ -1,0 +1,92 @@
+using ReId.MLNet.Data.Datasets;
+using ReId.MLNet.Data.Synthetic;
+using ReId.MLNet.Evaluation;
+using ReId.MLNet.Pipelines;
+using ReId.Training.Recipes;
+using ReId.Training.Training;
+using ReId.Training.Weights;
+
+namespace ReId.Training.Tests.Training;
+
+/// <summary>Real training runs on a small synthetic Market-1501 folder (tiny inputs and few batches, so they finish in seconds).</summary>
+public sealed class ReIdTrainerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("reid-train").FullName;
+
+    private ReIdDataset Data()
+    {
+        string dir = Path.Combine(_root, "data");
+        if (!Directory.Exists(dir))
+            SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { Format = "market1501", Identities = 16, Seed = 3, Cameras = 3, ImagesPerIdentityPerCamera = (2, 2) }, dir);
+        return DatasetFormats.Load("market1501", dir);
+    }
+
+    private static TrainingOptions Tiny()
+    {
+        var o = TrainingRecipes.Get("bot-small");
+        o.InputHeight = 64; o.InputWidth = 32; o.IdentitiesPerBatch = 4; o.ImagesPerIdentity = 2;
+        o.Epochs = 2; o.MaxBatchesPerEpoch = 3; o.WarmupEpochs = 1; o.Milestones = [2]; o.EvaluateEvery = 1; o.Workers = 2;
+        return o;
+    }
+
+    [Fact]
+    public void ARunWritesCheckpointsMetricsReportPackageAndAZipThatReproducesTheFinalMap()
+    {
+        var data = Data();
+        string run = Path.Combine(_root, "run");
+        var result = new ReIdTrainer(Tiny()).Train(data, run);
+        var store = new CheckpointStore(run);
+        Assert.Equal(["best", "epoch-000", "epoch-001", "epoch-002", "last"], store.List());
+        Assert.Equal(0, store.ReadState("epoch-000").Epoch);
+        Assert.Equal(8, store.ReadState("last").NumClasses);
+        foreach (string f in new[] { "metrics.csv", "metrics.json", "report.md", "cmc.png", "curves.png", "settings.json", "model.zip", Path.Combine("model", "model.onnx"), Path.Combine("model", "model.json") })
+            Assert.True(File.Exists(Path.Combine(run, f)), $"{f} is written");
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length); // header, epoch 0 (untrained), 1, 2
+        Assert.NotNull(result.FinalMetrics);
+        Assert.NotNull(result.InitialMetrics);
+        Assert.True(result.TrainingImagesPerSecond > 0);
+
+        using var embedder = ReIdModelZip.Open(result.ModelZipPath); // a fresh MLContext
+        var again = ModelEvaluation.Evaluate(embedder, data);
+        Assert.Equal(result.FinalMetrics!.MeanAveragePrecision, again.MeanAveragePrecision, 9);
+        Assert.Equal(result.FinalMetrics.Cmc, again.Cmc);
+    }
+
+    [Fact]
+    public void ResumingAfterAStopGivesExactlyTheUninterruptedRun()
+    {
+        var data = Data();
+        string full = Path.Combine(_root, "full"), split = Path.Combine(_root, "split");
+        new ReIdTrainer(Tiny()).Train(data, full);
+        var stopping = new ReIdTrainer(Tiny()) { StopAfterSteps = 4 }; // stops inside epoch 2 (3 batches an epoch)
+        Assert.Throws<OperationCanceledException>(() => stopping.Train(data, split));
+        Assert.Equal((2, 1, false), (new CheckpointStore(split).ReadState("last").Epoch, new CheckpointStore(split).ReadState("last").NextBatch, new CheckpointStore(split).ReadState("last").EpochComplete));
+        new ReIdTrainer(Tiny()).Train(data, split, resume: true);
+
+        var a = SafetensorsFile.Read(Path.Combine(full, "checkpoints", "epoch-002.safetensors")).Tensors;
+        var b = SafetensorsFile.Read(Path.Combine(split, "checkpoints", "epoch-002.safetensors")).Tensors;
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        foreach (var (name, tensor) in a)
+            Assert.True(tensor.Data.AsSpan().SequenceEqual(b[name].Data), $"tensor {name} differs between the uninterrupted and the resumed run");
+    }
+
+    [Fact]
+    public void ACorruptCheckpointIsNamedOnResume()
+    {
+        var data = Data();
+        string run = Path.Combine(_root, "corrupt");
+        var o = Tiny();
+        o.Epochs = 1;
+        new ReIdTrainer(o).Train(data, run);
+        string last = Path.Combine(run, "checkpoints", "last.safetensors");
+        File.WriteAllBytes(last, File.ReadAllBytes(last)[..100]);
+        o.Epochs = 2;
+        var e = Assert.Throws<InvalidDataException>(() => new ReIdTrainer(o).Train(data, run, resume: true));
+        Assert.Contains("last.safetensors", e.Message);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+}
