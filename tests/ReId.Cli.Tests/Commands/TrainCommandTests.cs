@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ReId.MLNet.Data.Synthetic;
+
+namespace ReId.Cli.Tests.Commands;
+
+/// <summary>`reid train` on a small synthetic folder, then `reid eval --model` in a separate process on the saved .zip.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("reid-cli-train").FullName;
+
+    private static readonly string[] TinySettings =
+    [
+        "--set", "input-height=64", "--set", "input-width=32", "--set", "identities-per-batch=4", "--set", "images-per-identity=2",
+        "--set", "max-batches-per-epoch=2", "--set", "warmup-epochs=1", "--set", "milestones=2", "--set", "evaluate-every=1",
+    ];
+
+    private string Data()
+    {
+        string dir = Path.Combine(_root, "data");
+        SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { Format = "market1501", Identities = 16, Seed = 5, Cameras = 3, ImagesPerIdentityPerCamera = (2, 2) }, dir);
+        return dir;
+    }
+
+    [Fact]
+    public void TrainThenEvalInAFreshProcessReproducesTheRunsFinalMap()
+    {
+        string data = Data(), run = Path.Combine(_root, "run");
+        var (code, output, err) = CliRunner.Run(["train", "--recipe", "bot-small", "--data", data, "--format", "market1501", "--out", run, "--epochs", "2", "--seed", "3", "--json", .. TinySettings]);
+        Assert.True(code == 0, err);
+        using var trained = JsonDocument.Parse(output);
+        double map = trained.RootElement.GetProperty("mAP").GetDouble();
+        Assert.InRange(map, 0, 1);
+        Assert.Contains("[train] epoch 2/2", err);
+
+        // A separate process: nothing of the training process is shared but the files.
+        string reid = Path.Combine(AppContext.BaseDirectory, "reid.dll");
+        var psi = new ProcessStartInfo("dotnet", ["exec", reid, "eval", "--model", run, "--data", data, "--format", "market1501", "--json"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(psi)!;
+        string evalOut = process.StandardOutput.ReadToEnd();
+        string evalErr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, evalErr);
+        using var evaluated = JsonDocument.Parse(evalOut);
+        Assert.Equal(map, evaluated.RootElement.GetProperty("mAP").GetDouble(), 9);
+
+        // Any checkpoint can be evaluated, including the untrained weights.
+        (code, output, err) = CliRunner.Run("eval", "--model", run, "--checkpoint", "epoch-000", "--data", data, "--format", "market1501", "--json");
+        Assert.True(code == 0, err);
+        using var initial = JsonDocument.Parse(output);
+        Assert.InRange(initial.RootElement.GetProperty("mAP").GetDouble(), 0, 1);
+        (code, _, err) = CliRunner.Run("eval", "--model", run, "--checkpoint", "epoch-042", "--data", data, "--format", "market1501");
+        Assert.Equal(2, code);
+        Assert.Contains("no checkpoint 'epoch-042'", err);
+    }
+
+    [Fact]
+    public void ListShowsTheRecipesSettingsWithOverrides()
+    {
+        var (code, output, _) = CliRunner.Run("train", "--recipe", "bot", "--list", "--set", "epochs=7");
+        Assert.Equal(0, code);
+        Assert.Contains("Bag of tricks", output);
+        Assert.Contains("backbone", output);
+        Assert.Contains("resnet50-ibn", output);
+        Assert.Matches(@"epochs\s+7", output);
+    }
+
+    [Theory]
+    [InlineData("--recipe", "nope", "unknown recipe 'nope'")]
+    [InlineData("--recipe", "bot-small", "--data is required")]
+    public void BadInputExitsWithTwo(string option, string value, string expected)
+    {
+        var (code, _, err) = CliRunner.Run("train", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void ABadSettingIsNamed()
+    {
+        var (code, _, err) = CliRunner.Run("train", "--recipe", "bot-small", "--list", "--set", "epochs=lots");
+        Assert.Equal(2, code);
+        Assert.Contains("--set epochs=lots: expected an integer", err);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+}
