@@ -7,7 +7,7 @@ public static class TrainingRecipes
     {
         ["bot"] = ("Bag of tricks (Luo et al. 2019): ResNet-50-IBN-a, last stride 1, BNNeck, CE with label smoothing + batch-hard triplet, " +
                    "Adam 3.5e-4 with 10 warm-up epochs and steps at 40/70, random erasing, 256×128, P=16 × K=4, 120 epochs.", Bot),
-        ["bot-small"] = ("CPU-sized bag of tricks for tests and the quick start: ResNet-18, 128×64, P=8 × K=4, 8 epochs with a 1-epoch warm-up.", BotSmall),
+        ["bot-small"] = ("CPU-sized bag of tricks for tests and the quick start: ResNet-18, 128×64, P=8 × K=4, Adam 1e-3, 16 epochs with a 2-epoch warm-up and a step at 12.", BotSmall),
         ["clip-reid"] = ("CLIP-ReID (Li et al. 2023): CLIP ViT-B/16 with overlapping patches (stride 16) and SIE camera embeddings, stage 1 learns " +
                          "4 prompt tokens per identity with image↔text contrast, stage 2 fine-tunes the image encoder with CE-LS + triplet + image-to-text CE.", ClipReId),
         ["clip-reid-small"] = ("CPU-sized CLIP-ReID: a tiny CLIP ViT (width 64, 2 layers, patch 16) at 128×64, 3 prompt-learning epochs and 6 fine-tuning epochs.", ClipReIdSmall),
@@ -43,7 +43,7 @@ public static class TrainingRecipes
     {
         var o = Bot();
         o.Backbone = "resnet18"; o.InputHeight = 128; o.InputWidth = 64; o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4;
-        o.Epochs = 8; o.WarmupEpochs = 1; o.Milestones = [6]; o.EvaluateEvery = 2; o.LearningRate = 1e-3;
+        o.Epochs = 16; o.WarmupEpochs = 2; o.Milestones = [12]; o.EvaluateEvery = 4; o.LearningRate = 1e-3;
         return o;
     }
 
