@@ -23,10 +23,11 @@ internal sealed partial class EvalCommand : ICliCommand
     private readonly Option<string> _protocol = new("--protocol") { Description = "market, vehicleid, cc-standard or cc-only", DefaultValueFactory = _ => "market" };
     private readonly Option<int> _maxRank = new("--max-rank") { Description = "length of the CMC curve", DefaultValueFactory = _ => 50 };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object" };
+    private readonly Option<int> _trials = new("--trials") { Description = "vehicleid: average over this many seeded one-image-per-identity gallery draws of query+gallery", DefaultValueFactory = _ => 1 };
 
     public void Configure(Command command, CliContext ctx)
     {
-        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _metric, _rerank, _k1, _k2, _lambda, _aqe, _protocol, _maxRank, _json })
+        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _metric, _rerank, _k1, _k2, _lambda, _aqe, _protocol, _maxRank, _json, _trials })
             command.Options.Add(o);
         ConfigureModelOptions(command);
         command.SetAction(parse =>
@@ -36,7 +37,7 @@ internal sealed partial class EvalCommand : ICliCommand
             if (parse.GetValue(_queryFeatures) is { } q)
             {
                 string g = parse.GetValue(_galleryFeatures) ?? throw new CliUsageException("--gallery-features is required with --query-features");
-                metrics = EvaluateFeatures(q, g, options);
+                metrics = EvaluateFeatures(q, g, options, Positive(parse.GetValue(_trials), "--trials"));
             }
             else if (TryEvaluateModel(parse, options, ctx) is { } modelMetrics) metrics = modelMetrics;
             else throw new CliUsageException("nothing to evaluate: give --query-features Q.npy --gallery-features G.npy, or --model RUN --data DIR --format F");
@@ -71,7 +72,7 @@ internal sealed partial class EvalCommand : ICliCommand
 
     private static int Positive(int v, string name) => v > 0 ? v : throw new CliUsageException($"{name} {v}: expected a positive integer");
 
-    private static ReIdMetrics EvaluateFeatures(string queryPath, string galleryPath, EvaluationOptions options)
+    private static ReIdMetrics EvaluateFeatures(string queryPath, string galleryPath, EvaluationOptions options, int trials)
     {
         var q = FeatureFile.Read(queryPath);
         var g = FeatureFile.Read(galleryPath);
@@ -79,6 +80,12 @@ internal sealed partial class EvalCommand : ICliCommand
             throw new CliUsageException($"'{queryPath}' has {q.Dim}-dimensional features but '{galleryPath}' has {g.Dim}");
         if (options.Protocol == EvaluationProtocol.ClothesChangingOnly && (q.Clothes is null || g.Clothes is null))
             throw new CliUsageException("--protocol cc-only needs a clothes column in both sidecar .csv files");
+        if (trials > 1)
+        {
+            if (options.Protocol != EvaluationProtocol.VehicleId) throw new CliUsageException("--trials goes with --protocol vehicleid");
+            var all = new FeatureSet([.. q.Features, .. g.Features], q.Rows + g.Rows, q.Dim, [.. q.Paths, .. g.Paths], [.. q.Identities, .. g.Identities], [.. q.Cameras, .. g.Cameras]);
+            return VehicleIdEvaluation.Evaluate(all, trials, seed: 0, options);
+        }
         return FeatureEvaluation.Evaluate(q, g, options);
     }
 

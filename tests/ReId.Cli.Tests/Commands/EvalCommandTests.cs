@@ -74,4 +74,22 @@ public class EvalCommandTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void VehicleIdTrialsAverageOverRedrawnGalleries()
+    {
+        var (dir, q, g) = Write();
+        try
+        {
+            var (code, output, err) = CliRunner.Run("eval", "--query-features", q, "--gallery-features", g, "--protocol", "vehicleid", "--trials", "4", "--json");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output);
+            Assert.InRange(doc.RootElement.GetProperty("mAP").GetDouble(), 0, 1);
+            Assert.Equal(3, doc.RootElement.GetProperty("validQueries").GetInt32()); // 5 images, 2 identities → 2 gallery, 3 queries
+            (code, _, err) = CliRunner.Run("eval", "--query-features", q, "--gallery-features", g, "--trials", "4");
+            Assert.Equal(2, code);
+            Assert.Contains("--trials goes with --protocol vehicleid", err);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
