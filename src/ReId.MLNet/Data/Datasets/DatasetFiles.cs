@@ -40,6 +40,22 @@ internal static class DatasetFiles
         return m;
     }
 
+    /// <summary>Reads image files whose names carry the labels: each name must match <paramref name="pattern"/>; <paramref name="toSample"/>
+    /// turns the match into a sample or null (skipped, e.g. junk). Images are verified when the options ask for it.</summary>
+    public static List<ReIdSample> ReadNamedImages(IEnumerable<string> paths, Regex pattern, string expected, string format, DatasetLoadOptions options,
+        Func<string, Match, ReIdSample?> toSample)
+    {
+        var list = new List<ReIdSample>();
+        foreach (string path in paths)
+        {
+            var sample = toSample(Path.GetFullPath(path), MatchName(path, pattern, expected, format));
+            if (sample is null) continue;
+            if (options.VerifyImages) VerifyImage(path);
+            list.Add(sample);
+        }
+        return list;
+    }
+
     /// <summary>Throws unless the file starts like a JPEG, PNG, BMP or WEBP image.</summary>
     public static void VerifyImage(string path)
     {

@@ -18,17 +18,10 @@ public sealed partial class LtccDataset : IReIdDatasetReader
         ReadFolder(DatasetFiles.RequireDirectory(root, "query", Format), options),
         ReadFolder(DatasetFiles.RequireDirectory(root, "test", Format), options));
 
-    private IEnumerable<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options)
-    {
-        var list = new List<ReIdSample>();
-        foreach (string path in DatasetFiles.Images(dir))
+    private List<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options) =>
+        DatasetFiles.ReadNamedImages(DatasetFiles.Images(dir), NamePattern(), Expected, Format, options, (path, m) =>
         {
-            var m = DatasetFiles.MatchName(path, NamePattern(), Expected, Format);
-            if (options.VerifyImages) DatasetFiles.VerifyImage(path);
             var inv = CultureInfo.InvariantCulture;
-            list.Add(new ReIdSample(Path.GetFullPath(path), int.Parse(m.Groups[1].Value, inv), int.Parse(m.Groups[3].Value, inv),
-                DatasetSplit.Train, Clothes: int.Parse(m.Groups[2].Value, inv)));
-        }
-        return list;
-    }
+            return new ReIdSample(path, int.Parse(m.Groups[1].Value, inv), int.Parse(m.Groups[3].Value, inv), DatasetSplit.Train, Clothes: int.Parse(m.Groups[2].Value, inv));
+        });
 }

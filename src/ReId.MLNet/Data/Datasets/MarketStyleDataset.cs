@@ -19,17 +19,10 @@ public sealed partial class MarketStyleDataset(string format = "market1501") : I
         ReadFolder(DatasetFiles.RequireDirectory(root, "query", Format), options),
         ReadFolder(DatasetFiles.RequireDirectory(root, "bounding_box_test", Format), options));
 
-    private IEnumerable<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options)
-    {
-        var list = new List<ReIdSample>();
-        foreach (string path in DatasetFiles.Images(dir))
+    private List<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options) =>
+        DatasetFiles.ReadNamedImages(DatasetFiles.Images(dir), NamePattern(), Expected, Format, options, (path, m) =>
         {
-            var m = DatasetFiles.MatchName(path, NamePattern(), Expected, Format);
             int id = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            if (id == -1) continue;
-            if (options.VerifyImages) DatasetFiles.VerifyImage(path);
-            list.Add(new ReIdSample(Path.GetFullPath(path), id, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train));
-        }
-        return list;
-    }
+            return id == -1 ? null : new ReIdSample(path, id, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train);
+        });
 }

@@ -20,19 +20,9 @@ public sealed partial class Veri776Dataset : IReIdDatasetReader
         ReadFolder(root, "image_query", "name_query.txt", options),
         ReadFolder(root, "image_test", "name_test.txt", options));
 
-    private List<ReIdSample> ReadFolder(string root, string folder, string nameList, DatasetLoadOptions options)
-    {
-        string dir = DatasetFiles.RequireDirectory(root, folder, Format);
-        var list = new List<ReIdSample>();
-        foreach (string path in ListedImages(dir, Path.Combine(root, nameList)))
-        {
-            var m = DatasetFiles.MatchName(path, NamePattern(), Expected, Format);
-            if (options.VerifyImages) DatasetFiles.VerifyImage(path);
-            list.Add(new ReIdSample(Path.GetFullPath(path), int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture),
-                int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train));
-        }
-        return list;
-    }
+    private List<ReIdSample> ReadFolder(string root, string folder, string nameList, DatasetLoadOptions options) =>
+        DatasetFiles.ReadNamedImages(ListedImages(DatasetFiles.RequireDirectory(root, folder, Format), Path.Combine(root, nameList)), NamePattern(), Expected, Format, options,
+            (path, m) => new ReIdSample(path, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train));
 
     private IEnumerable<string> ListedImages(string dir, string nameList)
     {
