@@ -250,7 +250,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             throw new ArgumentException($"dataset '{dataset.Root}' has {usable} training identities but a batch needs {o.IdentitiesPerBatch} (identities-per-batch); lower it with --set identities-per-batch=N");
         if (o.Epochs < 1) throw new ArgumentException($"epochs is {o.Epochs}; expected at least 1");
         if (o.InputHeight < 16 || o.InputWidth < 16) throw new ArgumentException($"input size {o.InputHeight}×{o.InputWidth} is too small; expected at least 16×16");
-        if (o.CenterLossWeight != 0) throw new NotSupportedException("center-loss-weight: the trainer does not train center loss yet; set it to 0");
-        if (o.Method != "bot") throw new NotSupportedException($"method '{o.Method}' is not implemented by this trainer yet; the 'bot' method is");
+        if (o.CenterLossWeight != 0) throw new ArgumentException("center-loss-weight: the trainer does not train center loss yet; set it to 0");
+        if (o.Method != "bot") throw new ArgumentException($"method '{o.Method}' is not implemented by this trainer yet; the 'bot' method is");
     }
 }

@@ -84,6 +84,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("--set epochs=lots: expected an integer", err);
     }
 
+    [Fact]
+    public void AClipReIdRecipeSaysItCannotTrainYetWithExitTwo()
+    {
+        string data = Data();
+        var (code, _, err) = CliRunner.Run("train", "--recipe", "clip-reid-small", "--data", data, "--format", "market1501", "--out", Path.Combine(_root, "clip"));
+        Assert.Equal(2, code);
+        Assert.Contains("method 'clip-reid' is not implemented by this trainer yet", err);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_root, true); } catch (IOException) { }
