@@ -45,23 +45,8 @@ public sealed class MlNetChainEmbedder : IImageEmbedder
 
     private float[] EmbedCore(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress, CancellationToken cancellationToken)
     {
-        var result = new float[(long)imagePaths.Count * EmbeddingSize];
         var view = _model.Transform(_ml.Data.LoadFromEnumerable(imagePaths.Select(p => new PathRow { ImagePath = p })));
-        var column = view.Schema[OutputColumn];
-        using var cursor = view.GetRowCursor([column]);
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> buffer = default;
-        long row = 0;
-        while (cursor.MoveNext())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            getter(ref buffer);
-            buffer.CopyTo(result.AsSpan((int)(row * EmbeddingSize), EmbeddingSize));
-            row++;
-            if (progress is not null && (row % 64 == 0 || row == imagePaths.Count))
-                progress.Report((row, imagePaths.Count));
-        }
-        return result;
+        return EmbeddingColumnReader.Read(view, OutputColumn, imagePaths.Count, EmbeddingSize, progress, cancellationToken);
     }
 
     public void Dispose() => (_model as IDisposable)?.Dispose();

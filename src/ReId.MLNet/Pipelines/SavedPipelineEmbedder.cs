@@ -61,22 +61,7 @@ public sealed class SavedPipelineEmbedder : IImageEmbedder
             definition[0].ColumnName = _inputColumn;
             var input = _ml.Data.LoadFromEnumerable(imagePaths.Select(p => new PathRow { ImagePath = p }), definition);
             var view = _model.Transform(input);
-            var column = view.Schema[_outputColumn];
-            var result = new float[(long)imagePaths.Count * EmbeddingSize];
-            using var cursor = view.GetRowCursor([column]);
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> buffer = default;
-            long row = 0;
-            while (cursor.MoveNext())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                getter(ref buffer);
-                buffer.CopyTo(result.AsSpan((int)(row * EmbeddingSize), EmbeddingSize));
-                row++;
-                if (progress is not null && (row % 64 == 0 || row == imagePaths.Count))
-                    progress.Report((row, imagePaths.Count));
-            }
-            return result;
+            return EmbeddingColumnReader.Read(view, _outputColumn, imagePaths.Count, EmbeddingSize, progress, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
