@@ -36,7 +36,7 @@ public static class RunReport
         else md.AppendLine("No evaluation was run.");
         md.AppendLine();
 
-        var train = log.Rows.Where(r => r.Stage == "train").ToList();
+        var train = log.Rows.Where(r => r.Stage == "train" && r.Epoch > 0).ToList(); // epoch 0 is the untrained evaluation, not a training epoch
         if (train.Count > 0)
         {
             md.AppendLine("## Training curves");
