@@ -51,8 +51,24 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
         y = bn2.forward(conv2.forward(y));
         if (conv3 is not null)
             y = bn3!.forward(conv3.forward(nn.functional.relu(y)));
-        var identity = downsample is null ? x : downsample.forward(x);
+        var identity = downsample is null ? x : Shortcut(x);
         return nn.functional.relu(y + identity).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The projection shortcut. A strided 1×1 convolution equals a stride-1 1×1 convolution of the
+    /// subsampled input; computing it that way avoids oneDNN 3.7's strided 1×1 backward kernel, which dies
+    /// with SIGFPE (integer division by zero in brgemm's est_eff_1x1) on AVX-512 CPUs for ResNet-50's
+    /// 512→1024 and 1024→2048 shortcuts. Same weights, same result, export still writes one strided Conv.
+    /// </summary>
+    private Tensor Shortcut(Tensor x)
+    {
+        var conv = (Conv2d)downsample!.children().First();
+        var bn = (BatchNorm2d)downsample.children().Last();
+        if (_stride == 1) return bn.forward(conv.forward(x));
+        using var sub = x[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
+        using var y = nn.functional.conv2d(sub, conv.weight!);
+        return bn.forward(y);
     }
 
     internal string Export(OnnxExportContext ctx, string x, string name)
