@@ -7,6 +7,7 @@ using ReId.MLNet.Data;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Features;
 using ReId.MLNet.Pipelines;
+using ReId.Training.Pipelines;
 
 namespace ReId.Cli.Commands;
 
@@ -20,7 +21,9 @@ internal sealed partial class EmbedCommand : ICliCommand
     public string Description =>
         "Embed images with a model (package folder, model.json, .onnx or a saved ML.NET .zip) into a float32 [N, D] .npy and a sidecar .csv";
 
-    private readonly Option<string> _model = new("--model") { Description = "Model package folder, its model.json, an .onnx file, or a fitted ML.NET pipeline .zip (text input column of image paths)", Required = true };
+    private readonly Option<string?> _model = new("--model") { Description = "Model package folder, its model.json, an .onnx file, or a fitted ML.NET pipeline .zip (text input column of image paths)" };
+    private readonly Option<string?> _backbone = new("--backbone") { Description = "clip: embed with a CLIP image encoder read from --weights instead of --model" };
+    private readonly Option<string?> _weights = new("--weights") { Description = "CLIP weights (.safetensors, OpenAI or Hugging Face layout) for --backbone clip" };
     private readonly Option<string?> _images = new("--images") { Description = "Folder of images (sorted by file name; identity/camera parsed from Market-style names, else -1)" };
     private readonly Option<string?> _data = new("--data") { Description = "Dataset root (with --format and --split)" };
     private readonly Option<string?> _format = new("--format") { Description = "Dataset format: " + string.Join(", ", DatasetFormats.Names) };
@@ -41,7 +44,7 @@ internal sealed partial class EmbedCommand : ICliCommand
 
     public void Configure(Command command, CliContext ctx)
     {
-        foreach (var option in new Option[] { _model, _images, _data, _format, _split, _out, _json, _inputSize, _mean, _std, _outputName, _engine, _batchSize, _gpu })
+        foreach (var option in new Option[] { _model, _backbone, _weights, _images, _data, _format, _split, _out, _json, _inputSize, _mean, _std, _outputName, _engine, _batchSize, _gpu })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -99,8 +102,13 @@ internal sealed partial class EmbedCommand : ICliCommand
     /// <summary>The one place a model becomes an embedder (other model sources plug in here).</summary>
     private IImageEmbedder LoadEmbedder(ParseResult parse)
     {
-        string model = parse.GetValue(_model)!;
-        if (model.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        string? backbone = parse.GetValue(_backbone);
+        string? model = parse.GetValue(_model);
+        if ((backbone is null) == (model is null))
+            throw new CliUsageException("give exactly one of --model PATH or --backbone clip --weights W.safetensors.");
+        if (backbone is not null)
+            return ClipEmbedder(parse, backbone);
+        if (model!.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
             return new SavedPipelineEmbedder(model, parse.GetValue(_outputName));
         var options = new ReIdEmbedOptions
         {
@@ -122,6 +130,19 @@ internal sealed partial class EmbedCommand : ICliCommand
             "auto" => options.GpuDeviceId is null ? new MlNetChainEmbedder(model, options) : new OnnxEmbedder(model, options, parse.GetValue(_batchSize)),
             _ => throw new CliUsageException($"--engine must be mlnet, batched or auto (got '{engine}')."),
         };
+    }
+
+    private ClipImageEmbedder ClipEmbedder(ParseResult parse, string backbone)
+    {
+        if (!string.Equals(backbone, "clip", StringComparison.OrdinalIgnoreCase))
+            throw new CliUsageException($"--backbone must be clip (got '{backbone}'); trained models are embedded with --model.");
+        string weights = parse.GetValue(_weights) ?? throw new CliUsageException("--backbone clip needs --weights W.safetensors.");
+        if (!File.Exists(weights))
+            throw new CliUsageException($"--weights file '{weights}' does not exist.");
+        if (parse.GetValue(_gpu) is not null)
+            throw new CliUsageException("--gpu is not available with --backbone clip (it runs on the CPU with TorchSharp); export with `reid export` and embed with --model.");
+        var size = parse.GetValue(_inputSize) is { } text ? ParseSize(text) : ((int, int)?)null;
+        return new ClipImageEmbedder(weights, size, parse.GetValue(_batchSize));
     }
 
     private List<ReIdSample> Samples(ParseResult parse)

@@ -21,9 +21,11 @@ public static class ImageDecoder
         // Low = bilinear, High = bicubic (Mitchell) in SkiaSharp 2.88; Medium would add mipmaps.
         var quality = interpolation == ResizeInterpolation.Bicubic ? SKFilterQuality.High : SKFilterQuality.Low;
         using var converted = decoded.ColorType == SKColorType.Rgba8888 ? null : decoded.Copy(SKColorType.Rgba8888);
-        using var resized = (converted ?? decoded).Resize(info, quality)
+        var source = converted ?? decoded;
+        // An image already at the target size is used as is: a cubic filter at scale 1 would still blur it.
+        using var resized = source.Width == width && source.Height == height ? null : source.Resize(info, quality)
             ?? throw new InvalidDataException($"Training image '{path}' could not be resized to {width}×{height}.");
-        var rgba = resized.GetPixelSpan();
+        var rgba = (resized ?? source).GetPixelSpan();
         var rgb = new byte[height * width * 3];
         for (int i = 0, n = height * width; i < n; i++)
         {

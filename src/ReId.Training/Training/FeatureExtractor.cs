@@ -1,16 +1,16 @@
 using ReId.MLNet.Data;
 using ReId.MLNet.Evaluation;
 using ReId.Training.Augmentation;
-using ReId.Training.Models;
 using ReId.Training.Sampling;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Training;
 
-/// <summary>Embeds images with a TorchSharp ReID model in eval mode (resize + normalise, batched, decoded on worker threads); rows are L2-normalised.</summary>
+/// <summary>Embeds images with a TorchSharp image model (ReID model or CLIP encoder) in eval mode (resize + normalise, batched, decoded on worker threads); rows are L2-normalised.</summary>
 public static class FeatureExtractor
 {
-    public static float[] Embed(ReIdModel model, IReadOnlyList<ReIdSample> samples, AugmentationOptions options, int batchSize = 64, int workers = 2)
+    public static float[] Embed(TorchSharp.torch.nn.Module<Tensor, Tensor> model, IReadOnlyList<ReIdSample> samples, AugmentationOptions options,
+        int batchSize = 64, int workers = 2, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         if (samples.Count == 0) return [];
         bool wasTraining = model.training;
@@ -30,6 +30,8 @@ public static class FeatureExtractor
                 result ??= new float[(long)samples.Count * dim];
                 f.data<float>().CopyTo(result.AsSpan(row * dim, batch.Count * dim));
                 row += batch.Count;
+                progress?.Report((row, samples.Count));
+                cancellationToken.ThrowIfCancellationRequested();
             }
             DistanceMatrix.NormalizeRows(result!, dim);
             return result!;

@@ -1,0 +1,72 @@
+using ReId.MLNet.Data;
+using ReId.MLNet.Pipelines;
+using ReId.Training.Augmentation;
+using ReId.Training.Models.Backbones;
+using ReId.Training.Training;
+using ReId.Training.Weights;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Pipelines;
+
+/// <summary>
+/// CLIP image embeddings straight from safetensors weights (what <c>reid embed --backbone clip</c> runs):
+/// decode, bicubic resize to the input size (none when the image already has it), CLIP mean/std, the image
+/// encoder's projected output, L2-normalised rows.
+/// </summary>
+public sealed class ClipImageEmbedder : IImageEmbedder
+{
+    private readonly nn.Module<Tensor, Tensor> _encoder;
+    private readonly AugmentationOptions _preprocess;
+    private readonly int _batchSize, _workers;
+
+    /// <summary>
+    /// Loads the image tower of the CLIP weights at <paramref name="weightsPath"/> for inputs of
+    /// <paramref name="inputSize"/> (default: the pretrained size; other sizes resize the positional grid).
+    /// </summary>
+    public ClipImageEmbedder(string weightsPath, (int Height, int Width)? inputSize = null, int batchSize = 32, int workers = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var (model, report) = ClipVisionWeights.Load(weightsPath, o =>
+        {
+            if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
+        });
+        if (report.MissingKeys.Count > 0)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"Weights '{weightsPath}' lack tensors the CLIP image encoder needs: {string.Join(", ", report.MissingKeys)}.");
+        }
+        _encoder = model;
+        EmbeddingSize = model.EmbeddingSize;
+        LoadReport = report;
+        InputHeight = model.Options.InputHeight;
+        InputWidth = model.Options.InputWidth;
+        _preprocess = new AugmentationOptions
+        {
+            Height = InputHeight, Width = InputWidth, Interpolation = ResizeInterpolation.Bicubic, Normalization = "clip",
+        };
+        _batchSize = batchSize;
+        _workers = workers;
+    }
+
+    /// <inheritdoc/>
+    public int EmbeddingSize { get; }
+
+    /// <summary>Input height in pixels.</summary>
+    public int InputHeight { get; }
+
+    /// <summary>Input width in pixels.</summary>
+    public int InputWidth { get; }
+
+    /// <summary>Which tensors of the file were not used (the text tower is not counted).</summary>
+    public LoadReport LoadReport { get; }
+
+    /// <inheritdoc/>
+    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var samples = imagePaths.Select(p => new ReIdSample(p, -1, -1, DatasetSplit.Query)).ToList();
+        return FeatureExtractor.Embed(_encoder, samples, _preprocess, _batchSize, _workers, progress, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _encoder.Dispose();
+}
