@@ -1,15 +1,17 @@
 using System.CommandLine;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Onnx;
+using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Heads;
 using ReId.Training.Onnx;
 using ReId.Training.Weights;
 
 namespace ReId.Cli.Commands;
 
-/// <summary>`reid export --backbone clip-vit --weights W.safetensors --input-size HxW --out model.onnx`: writes a model package.</summary>
+/// <summary>`reid export --backbone NAME --weights W.safetensors --input-size HxW --out model.onnx`: writes a model package.</summary>
 internal sealed class ExportCommand : ICliCommand
 {
-    private static readonly string[] Backbones = ["clip-vit"];
+    private static readonly string[] Backbones = ["clip-vit", .. ResNet.Names];
 
     public string[] Path => ["export"];
     public string Description => "Export a backbone with safetensors weights to an ONNX model package (model.onnx + model.json).";
@@ -22,8 +24,10 @@ internal sealed class ExportCommand : ICliCommand
         var stride = new Option<int>("--patch-stride") { Description = "ViT patch stride (overlapping patches when smaller than the patch)" };
         var bilinear = new Option<bool>("--bilinear-pos") { Description = "Resize the positional grid bilinearly (default bicubic)" };
         var output = new Option<string>("--out") { Description = "Output model.onnx path (its folder receives model.json) or a package folder", Required = true };
+        var feature = new Option<string>("--feature") { Description = "ResNet ReID models: embed with the BNNeck feature after-bn (default) or before-bn", DefaultValueFactory = _ => "after-bn" };
+        var lastStride = new Option<int>("--last-stride") { Description = "ResNets: stride of the last stage, 1 (ReID, default) or 2 (ImageNet)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        foreach (var o in new Option[] { backbone, weights, inputSize, stride, bilinear, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { backbone, weights, inputSize, stride, bilinear, feature, lastStride, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string name = parse.GetValue(backbone)!.ToLowerInvariant();
@@ -36,18 +40,24 @@ internal sealed class ExportCommand : ICliCommand
             string dir = PackageDirectory(parse.GetValue(output)!);
 
             var started = System.Diagnostics.Stopwatch.StartNew();
-            var (model, report) = ClipVisionWeights.Load(weightsPath, o =>
-            {
-                if (size is { } sz) { o.InputHeight = sz.h; o.InputWidth = sz.w; }
-                o.PatchStride = parse.GetValue(stride);
-            }, bicubicResize: !parse.GetValue(bilinear));
             ModelPackage package;
-            using (model)
+            LoadReport report;
+            if (name == "clip-vit")
+                (package, report) = ClipPackageExporter.WriteVit(dir, weightsPath, size, parse.GetValue(stride), !parse.GetValue(bilinear));
+            else
             {
-                if (report.MissingKeys.Count > 0)
-                    throw new InvalidDataException($"--weights '{weightsPath}' lacks tensors the model needs: {string.Join(", ", report.MissingKeys)}");
-                package = ModelPackageExporter.Write(dir, model, model.Options.InputHeight, model.Options.InputWidth, model.EmbeddingSize, name);
+                if (size is null) throw new CliUsageException($"--input-size is required for '{name}' (e.g. 256x128)");
+                var neck = parse.GetValue(feature)!.ToLowerInvariant() switch
+                {
+                    "after-bn" => NeckFeature.AfterBn,
+                    "before-bn" => NeckFeature.BeforeBn,
+                    var f => throw new CliUsageException($"--feature must be after-bn or before-bn (got '{f}')"),
+                };
+                int last = parse.GetValue(lastStride);
+                if (last is not (1 or 2)) throw new CliUsageException($"--last-stride must be 1 or 2 (got {last})");
+                (package, report) = ResNetPackageExporter.Write(dir, name, weightsPath, size.Value.h, size.Value.w, last == 1, neck);
             }
+
             string onnx = System.IO.Path.Combine(dir, ModelPackage.OnnxFileName);
             if (parse.GetValue(json))
                 ctx.WriteJson(new { onnx, json = System.IO.Path.Combine(dir, ModelPackage.JsonFileName), package.InputHeight, package.InputWidth, package.EmbeddingSize, architecture = name, unexpectedKeys = report.UnexpectedKeys, seconds = started.Elapsed.TotalSeconds });
@@ -55,7 +65,7 @@ internal sealed class ExportCommand : ICliCommand
             {
                 ctx.Out.WriteLine($"wrote {onnx} ({package.InputHeight}x{package.InputWidth} -> {package.EmbeddingSize}) in {started.Elapsed.TotalSeconds:F1} s");
                 if (report.UnexpectedKeys.Count > 0)
-                    ctx.Out.WriteLine($"ignored {report.UnexpectedKeys.Count} unexpected tensors: {string.Join(", ", report.UnexpectedKeys.Take(5))}");
+                    ctx.Out.WriteLine($"ignored {report.UnexpectedKeys.Count} tensors the embedding does not use: {string.Join(", ", report.UnexpectedKeys.Take(5))}");
             }
             return 0;
         });

@@ -1,0 +1,29 @@
+using ReId.MLNet.Onnx;
+using ReId.Training.Weights;
+
+namespace ReId.Training.Onnx;
+
+/// <summary>Exports the image encoder of CLIP safetensors weights (OpenAI or Hugging Face layout) into a model package.</summary>
+public static class ClipPackageExporter
+{
+    /// <summary>
+    /// Writes the package into <paramref name="directory"/> for inputs of <paramref name="inputSize"/> (default: the
+    /// pretrained size); returns it and the load report (the text tower is not counted as unexpected).
+    /// </summary>
+    public static (ModelPackage Package, LoadReport Report) WriteVit(string directory, string weightsPath, (int Height, int Width)? inputSize = null,
+        int patchStride = 0, bool bicubicPositionResize = true)
+    {
+        var (model, report) = ClipVisionWeights.Load(weightsPath, o =>
+        {
+            if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
+            o.PatchStride = patchStride;
+        }, bicubicPositionResize);
+        using (model)
+        {
+            if (report.MissingKeys.Count > 0)
+                throw new InvalidDataException($"Safetensors file '{weightsPath}' lacks tensors the CLIP image encoder needs: {string.Join(", ", report.MissingKeys)}");
+            var package = ModelPackageExporter.Write(directory, model, model.Options.InputHeight, model.Options.InputWidth, model.EmbeddingSize, "clip-vit");
+            return (package, report);
+        }
+    }
+}

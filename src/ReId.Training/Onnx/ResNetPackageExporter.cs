@@ -1,0 +1,62 @@
+using ReId.MLNet.Onnx;
+using ReId.Training.Models;
+using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Heads;
+using ReId.Training.Weights;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Onnx;
+
+/// <summary>
+/// Exports a ReID ResNet from safetensors weights into a model package: either a ReID model saved by training
+/// (<c>backbone.*</c>, <c>pool.p</c>, <c>neck.*</c>; a run checkpoint works too, its optimiser tensors are skipped)
+/// or a plain torchvision-named backbone (<c>conv1.weight</c>, <c>layer1.0…</c>; <c>fc.*</c> skipped), which then
+/// embeds with average pooling and no neck.
+/// </summary>
+public static class ResNetPackageExporter
+{
+    /// <summary>ImageNet's mean (RGB), what the ResNet recipes normalise with.</summary>
+    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
+
+    /// <summary>ImageNet's standard deviation (RGB).</summary>
+    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
+
+    /// <summary>Writes the package into <paramref name="directory"/>; returns it and which file tensors were not used.</summary>
+    public static (ModelPackage Package, LoadReport Report) Write(string directory, string backbone, string weightsPath, int inputHeight, int inputWidth,
+        bool lastStrideOne = true, NeckFeature feature = NeckFeature.AfterBn)
+    {
+        string source = $"Safetensors file '{weightsPath}'";
+        var file = SafetensorsFile.Read(weightsPath);
+        bool reIdModel = file.Tensors.Keys.Any(k => k.StartsWith("backbone.", StringComparison.Ordinal));
+        var tensors = new Dictionary<string, Tensor>();
+        var skipped = new List<string>();
+        foreach (var (name, value) in file.Tensors)
+        {
+            string? key = reIdModel
+                ? (name.StartsWith("optimizer/", StringComparison.Ordinal) || name.StartsWith("neck.classifier.", StringComparison.Ordinal) ? null : name)
+                : (name.StartsWith("fc.", StringComparison.Ordinal) ? null : "backbone." + name);
+            if (key is null) skipped.Add(name);
+            else tensors[key] = StateDictIO.ToTorch(value);
+        }
+        try
+        {
+            using var model = new ReIdModel(ResNet.Create(backbone, lastStrideOne), classes: 0, gemP: 1f, learnP: false,
+                feature: reIdModel ? feature : NeckFeature.BeforeBn);
+            var report = StateDictIO.Load(model, tensors, source);
+            // A plain backbone has no pooling exponent or neck: average pooling and the pooled feature are what it means.
+            var missing = reIdModel ? report.MissingKeys : report.MissingKeys.Where(k => k != "pool.p" && !k.StartsWith("neck.", StringComparison.Ordinal)).ToList();
+            if (missing.Count > 0)
+                throw new InvalidDataException($"{source} does not hold a complete '{backbone}' ({missing.Count} tensors missing, e.g. {string.Join(", ", missing.Take(3))}); does --backbone match the weights?");
+            if (report.UnexpectedKeys.Count > 0)
+                throw new InvalidDataException($"{source} has tensors a '{backbone}' does not have (e.g. {string.Join(", ", report.UnexpectedKeys.Take(3))}); does --backbone match the weights?");
+            model.eval();
+            var package = ModelPackageExporter.Write(directory, model, inputHeight, inputWidth, model.EmbeddingSize, backbone,
+                ImageNetMean, ImageNetStd, resize: "bilinear");
+            return (package, new LoadReport([], skipped));
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}
