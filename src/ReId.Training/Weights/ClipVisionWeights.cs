@@ -15,10 +15,13 @@ public static partial class ClipVisionWeights
 {
     private const string HfPrefix = "vision_model.";
 
-    /// <summary>Detects the layout of a set of tensor names, or throws naming <paramref name="source"/>.</summary>
+    /// <summary>Detects the layout of a set of tensor names, or throws naming <paramref name="source"/> (also for a ModifiedResNet checkpoint).</summary>
     public static ClipLayout DetectLayout(IEnumerable<string> names, string source)
     {
         var set = names as ICollection<string> ?? names.ToList();
+        // A ModifiedResNet checkpoint has visual.conv1.weight too; without this check it would fail later on a missing tensor.
+        if (ClipImageEncoders.Detect(set) == ClipImageEncoderKind.ModifiedResNet)
+            throw new InvalidDataException($"{source}: holds a CLIP ModifiedResNet image encoder (visual.layer1.*, visual.attnpool.*), not a ViT; load it with {nameof(ClipResNetWeights)}.{nameof(ClipResNetWeights.Load)}.");
         if (set.Contains("vision_model.embeddings.patch_embedding.weight")) return ClipLayout.HuggingFace;
         if (set.Contains("visual.conv1.weight") || set.Contains("conv1.weight")) return ClipLayout.OpenAi;
         throw new InvalidDataException($"{source}: no CLIP ViT image encoder found; expected 'visual.conv1.weight' (OpenAI) or 'vision_model.embeddings.patch_embedding.weight' (Hugging Face).");

@@ -39,7 +39,13 @@ public sealed class SafetensorsFile
     public Dictionary<string, string> Metadata { get; }
 
     /// <summary>Reads and validates a safetensors file; F16 and BF16 values are widened to float32.</summary>
-    public static SafetensorsFile Read(string path)
+    public static SafetensorsFile Read(string path) => Read(path, skip: null);
+
+    /// <summary>
+    /// Same as <see cref="Read(string)"/>, leaving out the tensors whose names <paramref name="skip"/> accepts without
+    /// looking at their entries (so a skipped integer tensor such as BatchNorm's <c>num_batches_tracked</c> does not fail the read).
+    /// </summary>
+    internal static SafetensorsFile Read(string path, Func<string, bool>? skip)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -64,7 +70,7 @@ public sealed class SafetensorsFile
         long dataStart = 8 + (long)headerLen;
         long dataLength = fileLength - dataStart;
 
-        var entries = ParseHeader(path, header, dataLength, out var metadata);
+        var entries = ParseHeader(path, header, dataLength, skip, out var metadata);
 
         var tensors = new List<SafetensorsTensor>(entries.Count);
         byte[] buffer = [];
@@ -182,7 +188,7 @@ public sealed class SafetensorsFile
 
     private sealed record Entry(string Name, SafetensorsDType DType, long[] Shape, long Count, long Begin, long End);
 
-    private static List<Entry> ParseHeader(string path, byte[] header, long dataLength, out Dictionary<string, string> metadata)
+    private static List<Entry> ParseHeader(string path, byte[] header, long dataLength, Func<string, bool>? skip, out Dictionary<string, string> metadata)
     {
         metadata = new Dictionary<string, string>();
         JsonDocument doc;
@@ -213,6 +219,7 @@ public sealed class SafetensorsFile
                     }
                     continue;
                 }
+                if (skip?.Invoke(prop.Name) == true) continue;
                 entries.Add(ParseEntry(path, prop, dataLength));
             }
 

@@ -90,6 +90,24 @@ public sealed class ClipVisionWeightsTests : IDisposable
     }
 
     [Fact]
+    public void ModifiedResNetFileIsRejectedNamingTheFile()
+    {
+        torch.manual_seed(6);
+        using var rn = new ClipModifiedResNet(new ClipResNetOptions
+        {
+            Layers = [1, 1, 1, 1], Width = 8, Heads = 2, OutputDim = 16, InputHeight = 64, InputWidth = 64,
+        });
+        var path = Path.Combine(_dir, "rn.safetensors");
+        ClipResNetWeights.Save(rn, path);
+        var names = SafetensorsFile.Read(path).Tensors.Keys.ToList();
+        Assert.Contains("visual.conv1.weight", names);
+        Assert.Throws<InvalidDataException>(() => ClipVisionWeights.DetectLayout(names, path));
+        var ex = Assert.Throws<InvalidDataException>(() => ClipVisionWeights.Load(path));
+        Assert.Contains(path, ex.Message);
+        Assert.Contains("ModifiedResNet", ex.Message);
+    }
+
+    [Fact]
     public void FileWithoutAnImageEncoderIsRejected()
     {
         var path = Path.Combine(_dir, "x.safetensors");

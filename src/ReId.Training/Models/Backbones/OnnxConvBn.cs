@@ -21,4 +21,8 @@ internal static class OnnxConvBn
             OnnxAttribute.Float("epsilon", 1e-5f));
 
     public static string Relu(OnnxExportContext ctx, string x) => ctx.Graph.Node("Relu", [x]);
+
+    /// <summary>PyTorch's AvgPool2d(k): kernel = stride = k, no padding, rounding down; nothing to add for k = 1.</summary>
+    public static string AveragePool(OnnxExportContext ctx, string x, long k) =>
+        k == 1 ? x : ctx.Graph.Node("AveragePool", [x], OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", k, k));
 }
