@@ -11,7 +11,7 @@ namespace ReId.Cli.Commands;
 /// <summary>`reid export --backbone NAME --weights W.safetensors --input-size HxW --out model.onnx`: writes a model package.</summary>
 internal sealed class ExportCommand : ICliCommand
 {
-    private static readonly string[] Backbones = ["clip-vit", .. ResNet.Names];
+    private static readonly string[] Backbones = ["clip-vit", "clip-rn50", .. ResNet.Names];
 
     public string[] Path => ["export"];
     public string Description => "Export a backbone with safetensors weights to an ONNX model package (model.onnx + model.json).";
@@ -25,7 +25,7 @@ internal sealed class ExportCommand : ICliCommand
         var bilinear = new Option<bool>("--bilinear-pos") { Description = "Resize the positional grid bilinearly (default bicubic)" };
         var output = new Option<string>("--out") { Description = "Output model.onnx path (its folder receives model.json) or a package folder", Required = true };
         var feature = new Option<string>("--feature") { Description = "ResNet ReID models: embed with the BNNeck feature after-bn (default) or before-bn", DefaultValueFactory = _ => "after-bn" };
-        var lastStride = new Option<int>("--last-stride") { Description = "ResNets: stride of the last stage, 1 (ReID, default) or 2 (ImageNet)", DefaultValueFactory = _ => 1 };
+        var lastStride = new Option<int>("--last-stride") { Description = "ResNets: stride of the last stage, 1 (ReID, default for the ReID ResNets) or 2 (ImageNet; default for clip-rn50, whose ReID variant is 1)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
         foreach (var o in new Option[] { backbone, weights, inputSize, stride, bilinear, feature, lastStride, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
@@ -42,8 +42,12 @@ internal sealed class ExportCommand : ICliCommand
             var started = System.Diagnostics.Stopwatch.StartNew();
             ModelPackage package;
             LoadReport report;
+            int last = parse.GetValue(lastStride);
+            if (last is not (1 or 2)) throw new CliUsageException($"--last-stride must be 1 or 2 (got {last})");
             if (name == "clip-vit")
                 (package, report) = ClipPackageExporter.WriteVit(dir, weightsPath, size, parse.GetValue(stride), !parse.GetValue(bilinear));
+            else if (name == "clip-rn50")
+                (package, report) = ClipPackageExporter.WriteResNet(dir, weightsPath, size, parse.GetResult(lastStride) is null ? 2 : last, !parse.GetValue(bilinear));
             else
             {
                 if (size is null) throw new CliUsageException($"--input-size is required for '{name}' (e.g. 256x128)");
@@ -53,8 +57,6 @@ internal sealed class ExportCommand : ICliCommand
                     "before-bn" => NeckFeature.BeforeBn,
                     var f => throw new CliUsageException($"--feature must be after-bn or before-bn (got '{f}')"),
                 };
-                int last = parse.GetValue(lastStride);
-                if (last is not (1 or 2)) throw new CliUsageException($"--last-stride must be 1 or 2 (got {last})");
                 (package, report) = ResNetPackageExporter.Write(dir, name, weightsPath, size.Value.h, size.Value.w, last == 1, neck);
             }
 

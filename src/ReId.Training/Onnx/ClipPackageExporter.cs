@@ -26,4 +26,22 @@ public static class ClipPackageExporter
             return (package, report);
         }
     }
+
+    /// <summary>Writes the package of a CLIP ModifiedResNet (RN50 family) image encoder; <paramref name="lastStride"/> 1 is CLIP-ReID's ReID variant.</summary>
+    public static (ModelPackage Package, LoadReport Report) WriteResNet(string directory, string weightsPath, (int Height, int Width)? inputSize = null,
+        int lastStride = 2, bool bicubicPositionResize = true)
+    {
+        var (model, report) = ClipResNetWeights.Load(weightsPath, o =>
+        {
+            if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
+            o.LastStride = lastStride;
+        }, bicubicPositionResize);
+        using (model)
+        {
+            if (report.MissingKeys.Count > 0)
+                throw new InvalidDataException($"Safetensors file '{weightsPath}' lacks tensors the CLIP ModifiedResNet needs: {string.Join(", ", report.MissingKeys.Take(5))}");
+            var package = ModelPackageExporter.Write(directory, model, model.Options.InputHeight, model.Options.InputWidth, model.EmbeddingSize, "clip-rn50");
+            return (package, report);
+        }
+    }
 }

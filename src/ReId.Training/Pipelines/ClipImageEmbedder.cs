@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace ReId.Training.Pipelines;
 
 /// <summary>
-/// CLIP image embeddings straight from safetensors weights (what <c>reid embed --backbone clip</c> runs):
+/// CLIP image embeddings straight from safetensors weights (what <c>reid embed --backbone clip</c> runs), ViT or
+/// ModifiedResNet (told apart by tensor names):
 /// decode, bicubic resize to the input size (none when the image already has it), CLIP mean/std, the image
 /// encoder's projected output, L2-normalised rows.
 /// </summary>
@@ -26,26 +27,46 @@ public sealed class ClipImageEmbedder : IImageEmbedder
     public ClipImageEmbedder(string weightsPath, (int Height, int Width)? inputSize = null, int batchSize = 32, int workers = 2)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var (model, report) = ClipVisionWeights.Load(weightsPath, o =>
+        var kind = ClipImageEncoders.Detect(SafetensorsFile.ReadNames(weightsPath));
+        (nn.Module<Tensor, Tensor> model, LoadReport report, int embedding, int height, int width) = kind switch
         {
-            if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
-        });
+            ClipImageEncoderKind.ModifiedResNet => LoadResNet(weightsPath, inputSize),
+            _ => LoadVit(weightsPath, inputSize),
+        };
         if (report.MissingKeys.Count > 0)
         {
             model.Dispose();
-            throw new InvalidDataException($"Weights '{weightsPath}' lack tensors the CLIP image encoder needs: {string.Join(", ", report.MissingKeys)}.");
+            throw new InvalidDataException($"Weights '{weightsPath}' lack tensors the CLIP image encoder needs: {string.Join(", ", report.MissingKeys.Take(5))}.");
         }
         _encoder = model;
-        EmbeddingSize = model.EmbeddingSize;
+        EmbeddingSize = embedding;
         LoadReport = report;
-        InputHeight = model.Options.InputHeight;
-        InputWidth = model.Options.InputWidth;
+        InputHeight = height;
+        InputWidth = width;
         _preprocess = new AugmentationOptions
         {
             Height = InputHeight, Width = InputWidth, Interpolation = ResizeInterpolation.Bicubic, Normalization = "clip",
         };
         _batchSize = batchSize;
         _workers = workers;
+    }
+
+    private static (nn.Module<Tensor, Tensor>, LoadReport, int, int, int) LoadVit(string path, (int Height, int Width)? inputSize)
+    {
+        var (m, r) = ClipVisionWeights.Load(path, o =>
+        {
+            if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
+        });
+        return (m, r, m.EmbeddingSize, m.Options.InputHeight, m.Options.InputWidth);
+    }
+
+    private static (nn.Module<Tensor, Tensor>, LoadReport, int, int, int) LoadResNet(string path, (int Height, int Width)? inputSize)
+    {
+        var (m, r) = ClipResNetWeights.Load(path, o =>
+        {
+            if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
+        });
+        return (m, r, m.EmbeddingSize, m.Options.InputHeight, m.Options.InputWidth);
     }
 
     /// <inheritdoc/>

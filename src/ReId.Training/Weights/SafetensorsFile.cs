@@ -41,6 +41,14 @@ public sealed class SafetensorsFile
     /// <summary>Reads and validates a safetensors file; F16 and BF16 values are widened to float32.</summary>
     public static SafetensorsFile Read(string path) => Read(path, skip: null);
 
+    /// <summary>The tensor names of a safetensors file, from its (validated) header only; no tensor data is read.</summary>
+    public static IReadOnlyList<string> ReadNames(string path)
+    {
+        var names = new List<string>();
+        Read(path, name => { names.Add(name); return true; });
+        return names;
+    }
+
     /// <summary>
     /// Same as <see cref="Read(string)"/>, leaving out the tensors whose names <paramref name="skip"/> accepts without
     /// looking at their entries (so a skipped integer tensor such as BatchNorm's <c>num_batches_tracked</c> does not fail the read).

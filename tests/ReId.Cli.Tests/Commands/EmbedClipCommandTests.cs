@@ -90,6 +90,41 @@ public sealed class EmbedClipCommandTests : IDisposable
     }
 
     [Fact]
+    public void AModifiedResNetFileIsRecognisedAndEmbedsLikeTheEncoder()
+    {
+        torch.manual_seed(6);
+        using var encoder = new ClipModifiedResNet(new ClipResNetOptions { Layers = [1, 1, 1, 1], Width = 8, Heads = 2, OutputDim = 16, InputHeight = 64, InputWidth = 32 });
+        encoder.eval();
+        string weights = Path.Combine(_dir, "rn.safetensors");
+        ClipResNetWeights.Save(encoder, weights);
+        string images = Directory.CreateDirectory(Path.Combine(_dir, "rnimages")).FullName;
+        byte[] rgb = Image(Path.Combine(images, "a.png"), 32, 64, 4);
+        string output = Path.Combine(_dir, "rn.npy");
+
+        var (code, _, stderr) = CliRunner.Run("embed", "--backbone", "clip", "--weights", weights, "--images", images, "--input-size", "64x32", "--out", output);
+
+        Assert.True(code == 0, stderr);
+        var features = FeatureFile.Read(output);
+        Assert.Equal((1, 16), (features.Rows, features.Dim));
+        var chw = new float[3 * 64 * 32];
+        for (int c = 0; c < 3; c++)
+            for (int p = 0; p < 64 * 32; p++)
+                chw[c * 2048 + p] = (rgb[3 * p + c] / 255f - ClipMean[c]) / ClipStd[c];
+        using var input = torch.tensor(chw, [1, 3, 64, 32]);
+        using var noGrad = torch.no_grad();
+        using var y = encoder.forward(input);
+        var expected = y.data<float>().ToArray();
+        double norm = Math.Sqrt(expected.Sum(v => (double)v * v));
+        for (int j = 0; j < 16; j++)
+            Assert.True(Math.Abs(expected[j] / norm - features.Features[j]) < 1e-5, $"dim {j}");
+
+        (code, _, stderr) = CliRunner.Run("export", "--backbone", "clip-rn50", "--weights", weights, "--input-size", "64x32", "--out", Path.Combine(_dir, "rnpkg"));
+        Assert.True(code == 0, stderr);
+        var package = ReId.MLNet.Onnx.ModelPackage.Read(Path.Combine(_dir, "rnpkg"));
+        Assert.Equal((64, 32, 16), (package.InputHeight, package.InputWidth, package.EmbeddingSize));
+    }
+
+    [Fact]
     public void BadClipArgumentsExitWithTwoNamingTheOption()
     {
         string images = Directory.CreateDirectory(Path.Combine(_dir, "imgs")).FullName;
