@@ -1,0 +1,31 @@
+using ReId.MLNet.Onnx;
+using ReId.Training.Models.Backbones;
+using TorchSharp;
+
+namespace ReId.Training.Onnx;
+
+/// <summary>Exports a CLIP text encoder to ONNX: int64 token ids [batch, context] → text features [batch, out].</summary>
+public static class ClipTextExporter
+{
+    /// <summary>Input and output names.</summary>
+    public const string InputName = "input_ids", OutputName = "text_features";
+
+    /// <summary>Builds the ONNX model bytes (dynamic batch, fixed context length) and checks their structure.</summary>
+    public static byte[] Export(ClipTextTransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var g = new OnnxGraphBuilder("clip_text");
+        var ctx = new OnnxExportContext(g);
+        string input = g.AddInput(InputName, OnnxElementType.Int64, "batch", model.Options.ContextLength);
+        string y;
+        using (torch.no_grad())
+            y = model.Export(ctx, input);
+        g.NodeWithOutputs("Identity", [y], [OutputName]);
+        g.AddOutput(OutputName, OnnxElementType.Float, "batch", model.EmbeddingSize);
+        g.SetMetadata("architecture", "clip-text");
+        g.SetMetadata("context_length", model.Options.ContextLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var bytes = g.ToBytes();
+        OnnxModelChecker.Check(bytes);
+        return bytes;
+    }
+}
