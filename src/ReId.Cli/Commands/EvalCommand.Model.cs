@@ -51,7 +51,7 @@ internal sealed partial class EvalCommand
         if (!store.List().Contains(checkpoint))
             throw new CliUsageException($"run '{runDirectory}' has no checkpoint '{checkpoint}'; it has: {string.Join(", ", store.List())}");
         int classes = store.ReadState(checkpoint).NumClasses;
-        using var model = ReIdTrainer.CreateModel(training, classes);
+        using var model = ReIdTrainer.CreateNetwork(training, classes);
         store.Load(checkpoint, model, optimizer: null);
         var evalOptions = new ReId.Training.Augmentation.AugmentationOptions { Height = training.InputHeight, Width = training.InputWidth, Normalization = training.Normalization };
         return new ReIdTrainer(training).EvaluateModel(model, dataset, evalOptions, options);

@@ -1,4 +1,5 @@
 using ReId.Training.Models.Backbones;
+using ReId.Training.Losses;
 using ReId.Training.Models.Heads;
 using ReId.Training.Onnx;
 using TorchSharp;
@@ -10,7 +11,7 @@ namespace ReId.Training.Models;
 /// A CNN ReID model: backbone feature map → GeM pooling → BNNeck. <c>forward</c> gives the inference
 /// embedding (before or after BN); <see cref="Apply"/> gives the training outputs.
 /// </summary>
-public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
 {
     private readonly ResNet backbone;
     private readonly GeMPooling pool;
@@ -45,6 +46,17 @@ public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IOnnxExportable
         using var map = backbone.forward(x);
         using var pooled = pool.forward(map);
         return neck.Apply(pooled);
+    }
+
+    /// <inheritdoc/>
+    public ReIdLossResult Loss(Tensor images, Tensor labels, ReIdLoss criterion, out long correct)
+    {
+        using var output = Apply(images);
+        var loss = criterion.Compute(output.Logits, output.BeforeBn, labels);
+        using var predicted = output.Logits!.argmax(1);
+        using var hits = predicted.eq(labels).sum();
+        correct = hits.item<long>();
+        return loss;
     }
 
     /// <inheritdoc/>

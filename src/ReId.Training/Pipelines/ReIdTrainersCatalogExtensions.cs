@@ -29,4 +29,37 @@ public static class ReIdTrainersCatalogExtensions
         ArgumentNullException.ThrowIfNull(options);
         return new ReIdTrainerEstimator(catalog.Context, options);
     }
+
+    /// <summary>
+    /// CLIP-ReID: stage 1 learns per-identity prompt tokens for the CLIP text encoder, stage 2 fine-tunes the image encoder
+    /// with ID + triplet losses and the image-to-text cross-entropy. <paramref name="clipWeights"/> (a CLIP safetensors file with
+    /// both towers) needs <paramref name="clipVocabulary"/>; without weights the recipe's network starts from random weights.
+    /// </summary>
+    public static ReIdTrainerEstimator ClipReId(this ReIdTrainersCatalog catalog, string runDirectory,
+        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
+        string featureColumnName = "Features", string recipe = "clip-reid", string? clipWeights = null, string? clipVocabulary = null,
+        int? stage1Epochs = null, int? epochs = null, TextWriter? log = null)
+    {
+        var training = TrainingRecipes.Get(recipe);
+        if (training.Method != "clip-reid") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; ClipReId takes clip-reid or clip-reid-small", nameof(recipe));
+        if (clipWeights is not null) training.PretrainedWeights = clipWeights;
+        if (clipVocabulary is not null) training.ClipVocabularyFile = clipVocabulary;
+        if (stage1Epochs is { } s1) training.Stage1Epochs = s1;
+        if (epochs is { } e) training.Epochs = e;
+        return catalog.ClipReId(new ReIdTrainerOptions
+        {
+            RunDirectory = runDirectory, ImagePathColumnName = imagePathColumnName, IdentityColumnName = identityColumnName,
+            CameraColumnName = cameraColumnName, FeatureColumnName = featureColumnName, Training = training, Log = log,
+        });
+    }
+
+    /// <summary>The CLIP-ReID trainer with every setting in <paramref name="options"/> (its Training must use the clip-reid method).</summary>
+    public static ReIdTrainerEstimator ClipReId(this ReIdTrainersCatalog catalog, ReIdTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Training.Method != "clip-reid")
+            throw new ArgumentException($"Training.Method is '{options.Training.Method}'; ClipReId needs 'clip-reid' (start from TrainingRecipes.Get(\"clip-reid\"))", nameof(options));
+        return new ReIdTrainerEstimator(catalog.Context, options);
+    }
 }

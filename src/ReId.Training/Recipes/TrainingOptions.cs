@@ -80,7 +80,13 @@ public sealed class TrainingOptions
     public double Stage1LearningRate { get; set; } = 3.5e-4;
     public int PromptTokens { get; set; } = 4;
     public string PromptTemplate { get; set; } = "A photo of a X X X X person.";
+    /// <summary>CLIP BPE vocabulary: OpenAI's bpe_simple_vocab_16e6.txt.gz or Hugging Face's vocab.json (with merges.txt beside it). Needed with pretrained CLIP weights; without them prompts use placeholder token ids.</summary>
     public string? ClipVocabularyFile { get; set; }
+    /// <summary>Text encoder width, layers, context length and vocabulary when it is not read from pretrained weights.</summary>
+    public int TextWidth { get; set; } = 512;
+    public int TextLayers { get; set; } = 12;
+    public int TextContextLength { get; set; } = 77;
+    public int TextVocabSize { get; set; } = 49408;
     public float ImageToTextWeight { get; set; } = 1f;
 
     // Running

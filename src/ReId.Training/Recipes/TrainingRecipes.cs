@@ -8,9 +8,12 @@ public static class TrainingRecipes
         ["bot"] = ("Bag of tricks (Luo et al. 2019): ResNet-50-IBN-a, last stride 1, BNNeck, CE with label smoothing + batch-hard triplet, " +
                    "Adam 3.5e-4 with 10 warm-up epochs and steps at 40/70, random erasing, 256×128, P=16 × K=4, 120 epochs.", Bot),
         ["bot-small"] = ("CPU-sized bag of tricks for tests and the quick start: ResNet-18, 128×64, P=8 × K=4, Adam 1e-3, 16 epochs with a 2-epoch warm-up and a step at 12.", BotSmall),
-        ["clip-reid"] = ("CLIP-ReID (Li et al. 2023): CLIP ViT-B/16 with overlapping patches (stride 16) and SIE camera embeddings, stage 1 learns " +
-                         "4 prompt tokens per identity with image↔text contrast, stage 2 fine-tunes the image encoder with CE-LS + triplet + image-to-text CE.", ClipReId),
-        ["clip-reid-small"] = ("CPU-sized CLIP-ReID: a tiny CLIP ViT (width 64, 2 layers, patch 16) at 128×64, 3 prompt-learning epochs and 6 fine-tuning epochs.", ClipReIdSmall),
+        ["clip-reid"] = ("CLIP-ReID (Li et al. 2023): CLIP ViT-B/16 (give the CLIP weights with --set pretrained-weights=… and the BPE vocabulary with " +
+                         "--set clip-vocabulary-file=…), stage 1 learns 4 prompt tokens per identity with image↔text contrast (120 epochs, Adam 3.5e-4), " +
+                         "stage 2 fine-tunes the image encoder with CE-LS + triplet on the class token and its projection + image-to-text CE (60 epochs, Adam 5e-6). " +
+                         "SIE camera embeddings are off: the exported model takes images only.", ClipReId),
+        ["clip-reid-small"] = ("CPU-sized CLIP-ReID from random weights: a tiny CLIP ViT (width 64, 2 layers, patch 16) and text encoder (width 64, 2 layers) at 128×64, " +
+                               "10 prompt-learning epochs and 16 fine-tuning epochs.", ClipReIdSmall),
     };
 
     /// <summary>Recipe names in a stable order.</summary>
@@ -50,7 +53,7 @@ public static class TrainingRecipes
     private static TrainingOptions ClipReId() => new()
     {
         Method = "clip-reid", Backbone = "clip-vit", VitWidth = 768, VitLayers = 12, VitPatch = 16, VitStride = 16, EmbeddingDim = 512,
-        CameraEmbedding = true, InputHeight = 256, InputWidth = 128, IdentitiesPerBatch = 16, ImagesPerIdentity = 4,
+        CameraEmbedding = false, InputHeight = 256, InputWidth = 128, IdentitiesPerBatch = 16, ImagesPerIdentity = 4,
         Optimizer = "adam", LearningRate = 5e-6, WeightDecay = 1e-4, BackboneLearningRateFactor = 1, Scheduler = "cosine",
         WarmupEpochs = 10, WarmupFactor = 0.1, Epochs = 60, Stage1Epochs = 120, Stage1LearningRate = 3.5e-4, PromptTokens = 4,
         LabelSmoothing = 0.1f, TripletMargin = 0.3f, RandomErasingProbability = 0.5f, Normalization = "half", EvaluateEvery = 10,
@@ -61,8 +64,9 @@ public static class TrainingRecipes
     {
         var o = ClipReId();
         o.VitWidth = 64; o.VitLayers = 2; o.EmbeddingDim = 64; o.InputHeight = 128; o.InputWidth = 64;
-        o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4; o.Stage1Epochs = 3; o.Epochs = 6; o.WarmupEpochs = 1;
-        o.LearningRate = 3.5e-4; o.EvaluateEvery = 2;
+        o.TextWidth = 64; o.TextLayers = 2; o.TextContextLength = 16; o.TextVocabSize = 1000;
+        o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4; o.Stage1Epochs = 10; o.Epochs = 16; o.WarmupEpochs = 2;
+        o.LearningRate = 3.5e-4; o.EvaluateEvery = 4;
         return o;
     }
 }

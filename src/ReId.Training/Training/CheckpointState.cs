@@ -16,4 +16,6 @@ public sealed record CheckpointState
     public double BestMap { get; init; } = double.NaN;
     public int BestEpoch { get; init; }
     public Dictionary<string, long>? OptimizerSteps { get; init; }
+    /// <summary>CLIP-ReID: stage 1 (prompt learning) is done and the prompts in the weights are final.</summary>
+    public bool PromptsLearned { get; init; }
 }

@@ -49,7 +49,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "settings.json"), JsonSerializer.Serialize(o, new JsonSerializerOptions { WriteIndented = true }));
 
         var labels = dataset.Train.Select(s => s.Label).ToArray();
-        using var model = CreateModel(o, dataset.NumTrainIdentities);
+        using var model = CreateNetwork(o, dataset.NumTrainIdentities);
+        var network = (IReIdNetwork)model;
         if (o.PretrainedWeights is { } pretrained) LoadPretrained(model, pretrained);
         ParameterGroupRule[] rules = o.BackboneLearningRateFactor == 1 ? [] : [new ParameterGroupRule("backbone.", o.BackboneLearningRateFactor)];
         using var optimizer = OptimizerFactory.Create(model, new OptimizerOptions
@@ -83,6 +84,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         bool canEvaluate = dataset.Query.Count > 0 && dataset.Gallery.Count > 0;
 
         int startEpoch = 1, startBatch = 0;
+        bool resumedPromptsLearned = false;
         double bestMap = double.NaN;
         int bestEpoch = 0;
         MetricsLog metrics;
@@ -90,6 +92,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         if (resume && store.Latest() is { } latest)
         {
             var state = store.Load(latest, model, optimizer.Optimizer);
+            resumedPromptsLearned = state.PromptsLearned;
             (startEpoch, startBatch) = state.EpochComplete ? (state.Epoch + 1, 0) : (state.Epoch, state.NextBatch);
             (bestMap, bestEpoch) = (state.BestMap, state.BestEpoch);
             metrics = MetricsLog.Load(runDirectory);
@@ -108,6 +111,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             store.Save(CheckpointStore.EpochName(0), model, optimizer.Optimizer, new CheckpointState { Epoch = 0, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities });
             metrics.Save(runDirectory);
         }
+        if (model is ClipReIdModel clip) PreparePrompts(clip, dataset, store, optimizer, resumedPromptsLearned, cancellationToken);
 
         var clock = Stopwatch.StartNew();
         long imagesSeen = 0;
@@ -125,8 +129,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                 {
                     var x = batch.ImagesTensor();
                     var y = batch.LabelsTensor();
-                    using var output = model.Apply(x);
-                    using var loss = criterion.Compute(output.Logits, output.BeforeBn, y);
+                    using var loss = network.Loss(x, y, criterion, out long hits);
                     optimizer.ZeroGrad();
                     loss.Total.backward();
                     if (o.GradientClipNorm > 0) GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
@@ -134,7 +137,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                     lossSum += loss.Total.item<float>();
                     idSum += loss.Terms.GetValueOrDefault("ce");
                     metricSum += loss.Terms.GetValueOrDefault("triplet");
-                    correct += output.Logits!.argmax(1).eq(y).sum().item<long>();
+                    correct += hits;
                     images += batch.Count;
                 }
                 steps++;
@@ -146,7 +149,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                 _progress.Step("train", epoch, o.Epochs, done, batchCount, lossSum / steps, optimizer.LearningRates[0], rate, left);
                 if (cancellationToken.IsCancellationRequested || (StopAfterSteps > 0 && StepsTaken >= StopAfterSteps))
                 {
-                    store.Save("last", model, optimizer.Optimizer, new CheckpointState { Epoch = epoch, NextBatch = done, EpochComplete = false, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
+                    store.Save("last", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = model is ClipReIdModel, Epoch = epoch, NextBatch = done, EpochComplete = false, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
                     _progress.Line($"stopped after batch {done} of epoch {epoch}; checkpoint 'last' written, continue with --resume");
                     throw new OperationCanceledException("training was stopped; checkpoint 'last' holds the position", cancellationToken);
                 }
@@ -167,12 +170,12 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                 if (double.IsNaN(bestMap) || m.MeanAveragePrecision > bestMap)
                 {
                     (bestMap, bestEpoch) = (m.MeanAveragePrecision, epoch);
-                    store.Save("best", model, optimizer.Optimizer, new CheckpointState { Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
+                    store.Save("best", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = model is ClipReIdModel, Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
                 }
             }
             metrics.Add(row);
             metrics.Save(runDirectory);
-            var complete = new CheckpointState { Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch };
+            var complete = new CheckpointState { PromptsLearned = model is ClipReIdModel, Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch };
             if (epoch % Math.Max(1, o.CheckpointEvery) == 0 || epoch == o.Epochs) store.Save(CheckpointStore.EpochName(epoch), model, optimizer.Optimizer, complete);
             store.Save("last", model, optimizer.Optimizer, complete);
         }
@@ -180,12 +183,13 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         return Finish(model, dataset, runDirectory, metrics, initial, norm.Mean, norm.Std, imagesSeen, clock.Elapsed.TotalSeconds);
     }
 
-    private TrainingResult Finish(ReIdModel model, ReIdDataset dataset, string runDirectory, MetricsLog metrics, ReIdMetrics? initial,
+    private TrainingResult Finish(nn.Module<Tensor, Tensor> model, ReIdDataset dataset, string runDirectory, MetricsLog metrics, ReIdMetrics? initial,
         float[] mean, float[] std, long imagesSeen, double seconds)
     {
         model.eval();
         string packageDir = Path.Combine(runDirectory, "model");
-        ModelPackageExporter.Write(packageDir, model, Options.InputHeight, Options.InputWidth, model.EmbeddingSize, Options.Backbone, mean, std, resize: "bilinear");
+        var network = (IReIdNetwork)model;
+        ModelPackageExporter.Write(packageDir, network, Options.InputHeight, Options.InputWidth, network.EmbeddingSize, Options.Backbone, mean, std, resize: "bilinear");
         string zip = Path.Combine(runDirectory, "model.zip");
         ReIdModelZip.Create(packageDir, zip, (int)Options.Seed);
         ReIdMetrics? final = null;
@@ -205,15 +209,34 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
     }
 
     /// <summary>mAP etc. of the TorchSharp model on the dataset's query/gallery.</summary>
-    public ReIdMetrics EvaluateModel(ReIdModel model, ReIdDataset dataset, AugmentationOptions evalOptions, EvaluationOptions? options = null)
+    public ReIdMetrics EvaluateModel(nn.Module<Tensor, Tensor> model, ReIdDataset dataset, AugmentationOptions evalOptions, EvaluationOptions? options = null)
     {
-        int dim = model.EmbeddingSize;
+        int dim = ((IReIdNetwork)model).EmbeddingSize;
         var q = FeatureExtractor.Embed(model, dataset.Query, evalOptions, workers: Options.Workers);
         var g = FeatureExtractor.Embed(model, dataset.Gallery, evalOptions, workers: Options.Workers);
         bool clothes = dataset.Query.Any(s => s.Clothes >= 0);
         FeatureSet Set(float[] f, IReadOnlyList<MLNet.Data.ReIdSample> s) => new(f, s.Count, dim, [.. s.Select(x => x.ImagePath)], [.. s.Select(x => x.Identity)],
             [.. s.Select(x => x.Camera)], clothes ? [.. s.Select(x => x.Clothes)] : null);
         return FeatureEvaluation.Evaluate(Set(q, dataset.Query), Set(g, dataset.Gallery), options ?? new EvaluationOptions { Protocol = ModelEvaluation.DefaultProtocol(dataset.Format) });
+    }
+
+    /// <summary>The network of the recipe's method: <see cref="ReIdModel"/> for bot, <see cref="ClipReIdModel"/> for clip-reid.</summary>
+    public static nn.Module<Tensor, Tensor> CreateNetwork(TrainingOptions o, int classes) => o.Method switch
+    {
+        "bot" => CreateModel(o, classes),
+        "clip-reid" => ClipReIdFactory.Create(o, classes),
+        var other => throw new ArgumentException($"method '{other}': expected bot or clip-reid"),
+    };
+
+    /// <summary>Stage 1 of CLIP-ReID unless a checkpoint already holds learnt prompts; then fixes the per-identity text features.</summary>
+    private void PreparePrompts(ClipReIdModel model, ReIdDataset dataset, CheckpointStore store, ReIdOptimizer optimizer, bool learned, CancellationToken cancellationToken)
+    {
+        if (!learned)
+        {
+            new PromptLearningStage(Options, _progress).Run(model, dataset, cancellationToken);
+            store.Save("last", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = true, Epoch = 0, Seed = Options.Seed, Recipe = Options.Recipe, NumClasses = dataset.NumTrainIdentities });
+        }
+        model.FixClassTextFeatures(dataset.NumTrainIdentities);
     }
 
     /// <summary>The network a recipe describes: CNN backbone → pooling (avg = GeM with p fixed at 1, gem = learnt p) → BNNeck.</summary>
@@ -234,8 +257,10 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         return new ReIdModel(ResNet.Create(o.Backbone, o.LastStrideOne), classes, p, learn, feature);
     }
 
-    private static void LoadPretrained(ReIdModel model, string path)
+    private static void LoadPretrained(nn.Module<Tensor, Tensor> model, string path)
     {
+        // CLIP-ReID reads its pretrained CLIP file while it builds the network (the architecture comes from it).
+        if (model is ClipReIdModel) return;
         var tensors = SafetensorsFile.Read(path).Tensors.ToDictionary(p => p.Key, p => StateDictIO.ToTorch(p.Value));
         try { StateDictIO.Load(model, tensors, path); }
         finally { foreach (var t in tensors.Values) t.Dispose(); }
@@ -249,8 +274,13 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         if (usable < o.IdentitiesPerBatch)
             throw new ArgumentException($"dataset '{dataset.Root}' has {usable} training identities but a batch needs {o.IdentitiesPerBatch} (identities-per-batch); lower it with --set identities-per-batch=N");
         if (o.Epochs < 1) throw new ArgumentException($"epochs is {o.Epochs}; expected at least 1");
+        if (o.Scheduler.Equals("cosine", StringComparison.OrdinalIgnoreCase) && o.WarmupEpochs >= o.Epochs)
+            throw new ArgumentException($"warmup-epochs ({o.WarmupEpochs}) must be below epochs ({o.Epochs}) for the cosine schedule");
         if (o.InputHeight < 16 || o.InputWidth < 16) throw new ArgumentException($"input size {o.InputHeight}×{o.InputWidth} is too small; expected at least 16×16");
         if (o.CenterLossWeight != 0) throw new ArgumentException("center-loss-weight: the trainer does not train center loss yet; set it to 0");
-        if (o.Method != "bot") throw new ArgumentException($"method '{o.Method}' is not implemented by this trainer yet; the 'bot' method is");
+        if (o.Method is not ("bot" or "clip-reid")) throw new ArgumentException($"method '{o.Method}': expected bot or clip-reid");
+        if (o.Method == "clip-reid" && o.CameraEmbedding)
+            throw new ArgumentException("camera-embedding (SIE) is not supported: the exported model and the ML.NET pipeline take images only; set camera-embedding=false");
+        if (o.Method == "clip-reid" && o.Stage1Epochs < 1) throw new ArgumentException($"stage1-epochs is {o.Stage1Epochs}; expected at least 1 (prompt learning)");
     }
 }

@@ -52,6 +52,28 @@ public sealed class ReIdTrainerEstimatorTests : IDisposable
     }
 
     [Fact]
+    public void ClipReIdFitRunsBothStagesAndEmbedsWithTheConcatenatedFeatures()
+    {
+        string dir = Path.Combine(_root, "clipdata");
+        SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { Format = "market1501", Identities = 12, Seed = 4, Cameras = 3, ImagesPerIdentityPerCamera = (2, 2) }, dir);
+        var dataset = DatasetFormats.Load("market1501", dir);
+        var ml = new MLContext(seed: 1);
+        var train = dataset.ToDataView(ml, DatasetSplit.Train);
+        var training = TrainingRecipes.Get("clip-reid-small");
+        training.InputHeight = 64; training.InputWidth = 32; training.IdentitiesPerBatch = 4; training.ImagesPerIdentity = 2;
+        training.Stage1Epochs = 1; training.Epochs = 1; training.MaxBatchesPerEpoch = 2; training.WarmupEpochs = 0;
+
+        var estimator = ml.ReId().Trainers.ClipReId(new ReIdTrainerOptions { RunDirectory = Path.Combine(_root, "cliprun"), Training = training });
+        var model = estimator.Fit(train);
+
+        float[][] rows = [.. ml.Data.CreateEnumerable<Embedded>(model.Transform(dataset.ToDataView(ml, DatasetSplit.Query)), false).Select(r => r.Features)];
+        Assert.Equal(dataset.Query.Count, rows.Length);
+        Assert.All(rows, f => Assert.Equal(training.VitWidth + training.EmbeddingDim, f.Length));
+        Assert.True(new ReId.Training.Training.CheckpointStore(Path.Combine(_root, "cliprun")).ReadState("last").PromptsLearned);
+        Assert.Throws<ArgumentException>(() => ml.ReId().Trainers.ClipReId(Path.Combine(_root, "x"), recipe: "bot-small"));
+    }
+
+    [Fact]
     public void MissingColumnsAreNamed()
     {
         var ml = new MLContext(seed: 1);

@@ -84,7 +84,10 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
     }
 
     /// <summary>Writes the projected class token computation (no camera embedding) into an ONNX graph.</summary>
-    public string Export(OnnxExportContext ctx, string input)
+    public string Export(OnnxExportContext ctx, string input) => ExportFeatures(ctx, input).Projected;
+
+    /// <summary>Writes the encoder into an ONNX graph; returns the final class token and its projection.</summary>
+    internal (string ClassToken, string Projected) ExportFeatures(OnnxExportContext ctx, string input)
     {
         if (cv_embed is not null)
             throw new NotSupportedException("Export of an encoder with SIE camera embeddings is not supported: the exported model has no camera input.");
@@ -103,7 +106,7 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         x = transformer.Export(ctx, x, "visual.transformer", causalMask: null);
         string clsOut = g.Node("Gather", [x, g.Constant(new long[] { 0 })], OnnxAttribute.Int("axis", 1));
         clsOut = ctx.LayerNorm(clsOut, "visual.ln_post", ln_post.weight!, ln_post.bias!, 1e-5f);
-        return proj is null ? clsOut : g.Node("MatMul", [clsOut, ctx.Weight("visual.proj", proj)]);
+        return (clsOut, proj is null ? clsOut : g.Node("MatMul", [clsOut, ctx.Weight("visual.proj", proj)]));
     }
 
     /// <summary>

@@ -1,0 +1,120 @@
+using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Heads;
+using ReId.Training.Recipes;
+using ReId.Training.Text;
+using ReId.Training.Weights;
+
+namespace ReId.Training.Models;
+
+/// <summary>
+/// Builds the CLIP-ReID network a recipe describes: from pretrained CLIP weights (both towers read from one
+/// safetensors file, the BPE vocabulary tokenising the prompt) or, for CPU-sized runs, from random weights with
+/// placeholder token ids (a random text encoder has no vocabulary to honour).
+/// </summary>
+public static class ClipReIdFactory
+{
+    /// <summary>The network for <paramref name="classes"/> training identities.</summary>
+    public static ClipReIdModel Create(TrainingOptions o, int classes)
+    {
+        var feature = o.InferenceFeature.ToLowerInvariant() switch
+        {
+            "after-bn" => NeckFeature.AfterBn,
+            "before-bn" => NeckFeature.BeforeBn,
+            var f => throw new ArgumentException($"inference-feature '{f}': expected after-bn or before-bn"),
+        };
+        var (visual, text) = o.PretrainedWeights is { } path ? Pretrained(o, path) : Random(o);
+        try
+        {
+            var (ids, prefix) = PromptIds(o, text.Options, pretrained: o.PretrainedWeights is not null);
+            var prompt = new ClipPromptLearner(text, ids, prefix, classes, o.PromptTokens);
+            return new ClipReIdModel(visual, text, prompt, classes, feature, o.ImageToTextWeight, o.LabelSmoothing);
+        }
+        catch
+        {
+            visual.Dispose();
+            text.Dispose();
+            throw;
+        }
+    }
+
+    private static (ClipVisionTransformer, ClipTextTransformer) Random(TrainingOptions o) =>
+    (
+        new ClipVisionTransformer(new ClipVisionOptions
+        {
+            Width = o.VitWidth, Layers = o.VitLayers, PatchSize = o.VitPatch, PatchStride = o.VitStride,
+            InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputDim = o.EmbeddingDim,
+        }),
+        new ClipTextTransformer(new ClipTextOptions
+        {
+            Width = o.TextWidth, Layers = o.TextLayers, ContextLength = o.TextContextLength, VocabSize = o.TextVocabSize, OutputDim = o.EmbeddingDim,
+        })
+    );
+
+    private static (ClipVisionTransformer, ClipTextTransformer) Pretrained(TrainingOptions o, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"pretrained-weights file '{path}' does not exist", path);
+        var (visual, visualReport) = ClipVisionWeights.Load(path, v =>
+        {
+            v.InputHeight = o.InputHeight; v.InputWidth = o.InputWidth; v.PatchStride = o.VitStride;
+        });
+        if (visualReport.MissingKeys.Count > 0)
+        {
+            visual.Dispose();
+            throw new InvalidDataException($"pretrained-weights '{path}' lacks image-encoder tensors: {string.Join(", ", visualReport.MissingKeys.Take(5))}");
+        }
+        var (text, textReport) = ClipTextWeights.Load(path);
+        if (textReport.MissingKeys.Count > 0)
+        {
+            visual.Dispose();
+            text.Dispose();
+            throw new InvalidDataException($"pretrained-weights '{path}' lacks text-encoder tensors (CLIP-ReID needs both towers): {string.Join(", ", textReport.MissingKeys.Take(5))}");
+        }
+        return (visual, text);
+    }
+
+    /// <summary>
+    /// Token ids of the prompt template and the position of its first placeholder <c>X</c>: real BPE ids from
+    /// <see cref="TrainingOptions.ClipVocabularyFile"/>, or, for a randomly initialised text encoder, one placeholder id
+    /// per word and punctuation mark between start and end tokens.
+    /// </summary>
+    public static (long[] Ids, int PrefixLength) PromptIds(TrainingOptions o, ClipTextOptions text, bool pretrained)
+    {
+        long[] ids;
+        long placeholder;
+        if (o.ClipVocabularyFile is { } vocabulary)
+        {
+            string? merges = vocabulary.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(vocabulary))!, "merges.txt") : null;
+            var tokenizer = ClipTokenizer.FromFiles(vocabulary, merges);
+            ids = tokenizer.Tokenize(o.PromptTemplate, text.ContextLength, truncate: false);
+            placeholder = tokenizer.Encode(ClipPromptLearner.Placeholder)[0];
+        }
+        else if (pretrained)
+            throw new ArgumentException("clip-vocabulary-file is required with pretrained CLIP weights: the prompt must be tokenised with CLIP's BPE (bpe_simple_vocab_16e6.txt.gz or vocab.json + merges.txt)");
+        else
+            (ids, placeholder) = PlaceholderIds(o.PromptTemplate, text.ContextLength, text.VocabSize);
+        int prefix = Array.IndexOf(ids, placeholder);
+        int run = 0;
+        while (prefix >= 0 && prefix + run < ids.Length && ids[prefix + run] == placeholder) run++;
+        if (prefix < 0 || run != o.PromptTokens)
+            throw new ArgumentException($"prompt-template '{o.PromptTemplate}' must hold exactly prompt-tokens = {o.PromptTokens} consecutive '{ClipPromptLearner.Placeholder}' placeholders (found {run})");
+        return (ids, prefix);
+    }
+
+    private static (long[] Ids, long Placeholder) PlaceholderIds(string template, int contextLength, int vocabSize)
+    {
+        var words = System.Text.RegularExpressions.Regex.Matches(template.ToLowerInvariant(), @"[\p{L}\p{N}]+|[^\s\p{L}\p{N}]").Select(m => m.Value).ToList();
+        if (words.Count + 2 > contextLength)
+            throw new ArgumentException($"prompt-template '{template}' has {words.Count} tokens; with start and end tokens that exceeds the context length {contextLength}");
+        if (vocabSize < words.Count + 3)
+            throw new ArgumentException($"text-vocab-size {vocabSize} is too small for the prompt template");
+        // Distinct words get distinct ids from 1; the end token is the largest id (CLIP finds it with argmax).
+        var dictionary = new Dictionary<string, long>();
+        var ids = new long[contextLength];
+        ids[0] = vocabSize - 2;
+        for (int i = 0; i < words.Count; i++)
+            ids[i + 1] = dictionary.TryGetValue(words[i], out long id) ? id : dictionary[words[i]] = dictionary.Count + 1;
+        ids[words.Count + 1] = vocabSize - 1;
+        return (ids, dictionary.GetValueOrDefault(ClipPromptLearner.Placeholder.ToLowerInvariant(), -1));
+    }
+}

@@ -1,0 +1,146 @@
+using ReId.MLNet.Onnx;
+using ReId.Training.Losses;
+using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Heads;
+using ReId.Training.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ReId.Training.Models;
+
+/// <summary>
+/// CLIP-ReID (Li et al., AAAI 2023) on a CLIP ViT image encoder: BNNecks on the final class token and on its
+/// projection (each with a bias-free identity classifier), the CLIP text encoder and per-identity learnable prompt
+/// tokens. Stage 1 learns the prompts against frozen image features; stage 2 fixes the text features of every
+/// identity and trains the image side with ID + triplet losses on both features plus an image-to-text
+/// cross-entropy. The inference embedding is the concatenation of both features (before or after their BN).
+/// </summary>
+public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
+{
+    private readonly ClipVisionTransformer visual;
+    private readonly BNNeck neck;
+    private readonly BNNeck neck_proj;
+    private readonly ClipTextTransformer text;
+    private readonly ClipPromptLearner prompt;
+    private readonly CrossEntropyLabelSmooth _imageToText;
+    private Tensor? _classText;
+
+    /// <summary>Composes the parts; the text encoder is frozen from the start (CLIP-ReID never trains it).</summary>
+    public ClipReIdModel(ClipVisionTransformer visual, ClipTextTransformer text, ClipPromptLearner prompt, int classes,
+        NeckFeature feature = NeckFeature.BeforeBn, float imageToTextWeight = 1f, double labelSmoothing = 0.1) : base(nameof(ClipReIdModel))
+    {
+        if (visual.Options.CameraCount > 0)
+            throw new ArgumentException("SIE camera embeddings are not supported by CLIP-ReID training here: the exported model takes images only.", nameof(visual));
+        if (visual.EmbeddingSize != text.EmbeddingSize)
+            throw new ArgumentException($"The image projection has {visual.EmbeddingSize} dimensions but the text projection {text.EmbeddingSize}; they must match.", nameof(text));
+        this.visual = visual;
+        this.text = text;
+        this.prompt = prompt;
+        neck = new BNNeck(visual.Options.Width, classes, feature);
+        neck_proj = new BNNeck(visual.EmbeddingSize, classes, feature);
+        ImageToTextWeight = imageToTextWeight;
+        _imageToText = new CrossEntropyLabelSmooth(labelSmoothing);
+        RegisterComponents();
+        SetTrainable(text, false);
+        SetTrainable(prompt, false);
+    }
+
+    /// <summary>Weight of the stage-2 image-to-text cross-entropy.</summary>
+    public float ImageToTextWeight { get; }
+
+    /// <inheritdoc/>
+    public int EmbeddingSize => visual.Options.Width + visual.EmbeddingSize;
+
+    /// <summary>The image encoder.</summary>
+    public ClipVisionTransformer Visual => visual;
+
+    /// <summary>The text encoder.</summary>
+    public ClipTextTransformer Text => text;
+
+    /// <summary>The prompt learner (stage 1 trains its tokens).</summary>
+    public ClipPromptLearner Prompt => prompt;
+
+    /// <summary>Whether stage 2's per-identity text features are set.</summary>
+    public bool HasClassTextFeatures => _classText is not null;
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        using var o = visual.Encode(images);
+        return torch.cat([neck.forward(o.ClassToken), neck_proj.forward(o.Projected)], 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Projected image features (what stage 1 caches, once, with the image encoder frozen).</summary>
+    public Tensor ImageFeatures(Tensor images)
+    {
+        using var o = visual.Encode(images);
+        return o.Projected.alias();
+    }
+
+    /// <summary>Text features of the learnt prompts of <paramref name="labels"/> [B] → [B, D].</summary>
+    public Tensor TextFeatures(Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        var embeddings = prompt.forward(labels);
+        var eot = prompt.EotIndex(labels);
+        return text.EncodeEmbeddings(embeddings, eot).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Stage 2 set-up: computes (without gradients) and keeps the text feature of every identity.</summary>
+    public void FixClassTextFeatures(int classes, int batchSize = 64)
+    {
+        using var noGrad = torch.no_grad();
+        var parts = new List<Tensor>();
+        for (int start = 0; start < classes; start += batchSize)
+        {
+            using var labels = torch.arange(start, Math.Min(classes, start + batchSize), dtype: ScalarType.Int64);
+            parts.Add(TextFeatures(labels));
+        }
+        _classText?.Dispose();
+        _classText = torch.cat(parts, 0);
+        foreach (var p in parts) p.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public ReIdLossResult Loss(Tensor images, Tensor labels, ReIdLoss criterion, out long correct)
+    {
+        using var scope = NewDisposeScope();
+        using var o = visual.Encode(images);
+        using var a = neck.Apply(o.ClassToken);
+        using var b = neck_proj.Apply(o.Projected);
+        using var la = criterion.Compute(a.Logits, a.BeforeBn, labels);
+        using var lb = criterion.Compute(b.Logits, b.BeforeBn, labels);
+        var terms = new Dictionary<string, double>();
+        foreach (var (k, v) in la.Terms.Concat(lb.Terms)) terms[k] = terms.GetValueOrDefault(k) + v;
+        var total = la.Total + lb.Total;
+        if (_classText is not null && ImageToTextWeight != 0)
+        {
+            var i2t = _imageToText.Forward(o.Projected.matmul(_classText.t()), labels);
+            terms["i2t"] = i2t.item<float>();
+            total = total + i2t * ImageToTextWeight;
+        }
+        correct = b.Logits!.argmax(1).eq(labels).sum().item<long>();
+        return new ReIdLossResult(total.MoveToOuterDisposeScope(), terms);
+    }
+
+    /// <inheritdoc/>
+    public string Export(OnnxExportContext ctx, string input)
+    {
+        var (cls, projected) = visual.ExportFeatures(ctx, input);
+        return ctx.Graph.Node("Concat", [neck.Export(ctx, cls), neck_proj.Export(ctx, projected)], OnnxAttribute.Int("axis", 1));
+    }
+
+    /// <summary>Turns gradients of a part on or off.</summary>
+    public static void SetTrainable(nn.Module part, bool trainable)
+    {
+        foreach (var p in part.parameters()) p.requires_grad = trainable;
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _classText?.Dispose();
+        base.Dispose(disposing);
+    }
+}
