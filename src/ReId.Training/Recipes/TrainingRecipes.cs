@@ -12,8 +12,8 @@ public static class TrainingRecipes
                          "--set clip-vocabulary-file=…), stage 1 learns 4 prompt tokens per identity with image↔text contrast (120 epochs, Adam 3.5e-4), " +
                          "stage 2 fine-tunes the image encoder with CE-LS + triplet on the class token and its projection + image-to-text CE (60 epochs, Adam 5e-6). " +
                          "SIE camera embeddings are off: the exported model takes images only.", ClipReId),
-        ["clip-reid-small"] = ("CPU-sized CLIP-ReID from random weights: a tiny CLIP ViT (width 64, 2 layers, patch 16) and text encoder (width 64, 2 layers) at 128×64, " +
-                               "10 prompt-learning epochs and 16 fine-tuning epochs.", ClipReIdSmall),
+        ["clip-reid-small"] = ("CPU-sized CLIP-ReID from random weights: a small CLIP ViT (width 128, 4 layers, 8-pixel patches) and text encoder (width 128, 2 layers) " +
+                               "at 128×64, 10 prompt-learning epochs and 40 fine-tuning epochs (Adam 5e-4, cosine).", ClipReIdSmall),
     };
 
     /// <summary>Recipe names in a stable order.</summary>
@@ -63,10 +63,10 @@ public static class TrainingRecipes
     private static TrainingOptions ClipReIdSmall()
     {
         var o = ClipReId();
-        o.VitWidth = 64; o.VitLayers = 2; o.EmbeddingDim = 64; o.InputHeight = 128; o.InputWidth = 64;
-        o.TextWidth = 64; o.TextLayers = 2; o.TextContextLength = 16; o.TextVocabSize = 1000;
-        o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4; o.Stage1Epochs = 10; o.Epochs = 16; o.WarmupEpochs = 2;
-        o.LearningRate = 3.5e-4; o.EvaluateEvery = 4;
+        o.VitWidth = 128; o.VitLayers = 4; o.VitPatch = 8; o.VitStride = 8; o.EmbeddingDim = 128; o.InputHeight = 128; o.InputWidth = 64;
+        o.TextWidth = 128; o.TextLayers = 2; o.TextContextLength = 16; o.TextVocabSize = 1000;
+        o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4; o.Stage1Epochs = 10; o.Epochs = 40; o.WarmupEpochs = 2;
+        o.LearningRate = 5e-4; o.EvaluateEvery = 10;
         return o;
     }
 }

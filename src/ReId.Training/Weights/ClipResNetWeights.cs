@@ -28,7 +28,7 @@ public static partial class ClipResNetWeights
     /// </summary>
     public static (ClipModifiedResNet Model, LoadReport Report) Load(string path, Action<ClipResNetOptions>? configure = null, bool bicubicResize = true)
     {
-        var file = SafetensorsFile.Read(path, IsBatchCounter);
+        var file = ClipCheckpointFile.Read(path);
         var source = $"Safetensors file '{path}'";
         var tensors = file.Tensors.ToDictionary(p => p.Key, p => StateDictIO.ToTorch(p.Value));
         try { return Load(tensors, source, file.Metadata, configure, bicubicResize); }

@@ -30,7 +30,7 @@ public static partial class ClipTextWeights
     /// </summary>
     public static (ClipTextTransformer Model, LoadReport Report) Load(string path, Action<ClipTextOptions>? configure = null)
     {
-        var file = SafetensorsFile.Read(path);
+        var file = ClipCheckpointFile.Read(path);
         var source = $"Safetensors file '{path}'";
         var tensors = file.Tensors.ToDictionary(p => p.Key, p => StateDictIO.ToTorch(p.Value));
         try { return Load(tensors, source, configure); }

@@ -33,7 +33,7 @@ public static partial class ClipVisionWeights
     /// </summary>
     public static (ClipVisionTransformer Model, LoadReport Report) Load(string path, Action<ClipVisionOptions>? configure = null, bool bicubicResize = true)
     {
-        var file = SafetensorsFile.Read(path);
+        var file = ClipCheckpointFile.Read(path);
         var source = $"Safetensors file '{path}'";
         var tensors = file.Tensors.ToDictionary(p => p.Key, p => StateDictIO.ToTorch(p.Value));
         try { return Load(tensors, source, configure, bicubicResize); }

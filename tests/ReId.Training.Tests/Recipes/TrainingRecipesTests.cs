@@ -11,7 +11,7 @@ public class TrainingRecipesTests
         Assert.Equal("resnet50-ibn", TrainingRecipes.Get("bot").Backbone);
         Assert.Equal("resnet18", TrainingRecipes.Get("bot-small").Backbone);
         Assert.Equal("clip-reid", TrainingRecipes.Get("clip-reid").Method);
-        Assert.Equal(64, TrainingRecipes.Get("clip-reid-small").VitWidth);
+        Assert.Equal(128, TrainingRecipes.Get("clip-reid-small").VitWidth);
         Assert.Equal(64, TrainingRecipes.Get("bot").BatchSize);
     }
 
