@@ -17,17 +17,27 @@ public static class ImageDecoder
 
         using var decoded = SKBitmap.Decode(path)
             ?? throw new InvalidDataException($"Training image '{path}' could not be decoded; expected a JPEG, PNG, BMP or WebP file.");
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        // Low = bilinear, High = bicubic (Mitchell) in SkiaSharp 2.88; Medium would add mipmaps.
-        var quality = interpolation == ResizeInterpolation.Bicubic ? SKFilterQuality.High : SKFilterQuality.Low;
         using var converted = decoded.ColorType == SKColorType.Rgba8888 ? null : decoded.Copy(SKColorType.Rgba8888);
         var source = converted ?? decoded;
-        // An image already at the target size is used as is: a cubic filter at scale 1 would still blur it.
-        using var resized = source.Width == width && source.Height == height ? null : source.Resize(info, quality)
+        if (interpolation == ResizeInterpolation.Bicubic)
+        {
+            // Pillow's bicubic (CLIP's preprocessing), from the full-resolution pixels; none when the size already fits.
+            var full = Rgb(source.GetPixelSpan(), source.Width * source.Height);
+            return source.Width == width && source.Height == height ? full
+                : BicubicResampler.Resize(full, source.Height, source.Width, height, width);
+        }
+
+        // An image already at the target size is used as is: resampling at scale 1 could still change it.
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var resized = source.Width == width && source.Height == height ? null : source.Resize(info, SKFilterQuality.Low)
             ?? throw new InvalidDataException($"Training image '{path}' could not be resized to {width}×{height}.");
-        var rgba = (resized ?? source).GetPixelSpan();
-        var rgb = new byte[height * width * 3];
-        for (int i = 0, n = height * width; i < n; i++)
+        return Rgb((resized ?? source).GetPixelSpan(), height * width);
+    }
+
+    private static byte[] Rgb(ReadOnlySpan<byte> rgba, int pixels)
+    {
+        var rgb = new byte[pixels * 3];
+        for (int i = 0; i < pixels; i++)
         {
             rgb[3 * i] = rgba[4 * i];
             rgb[3 * i + 1] = rgba[4 * i + 1];
