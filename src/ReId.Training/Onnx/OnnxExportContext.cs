@@ -12,6 +12,9 @@ public sealed class OnnxExportContext
     /// <summary>The graph.</summary>
     public OnnxGraphBuilder Graph { get; }
 
+    /// <summary>Name of the int64 camera-id input [batch] when the model has one (SIE camera embeddings), else null.</summary>
+    public string? CameraInput { get; init; }
+
     /// <summary>Adds a tensor's values (float32, detached, CPU) as an initializer named after <paramref name="name"/>.</summary>
     public string Weight(string name, Tensor t)
     {

@@ -89,8 +89,8 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
     /// <summary>Writes the encoder into an ONNX graph; returns the final class token and its projection.</summary>
     internal (string ClassToken, string Projected) ExportFeatures(OnnxExportContext ctx, string input)
     {
-        if (cv_embed is not null)
-            throw new NotSupportedException("Export of an encoder with SIE camera embeddings is not supported: the exported model has no camera input.");
+        if (cv_embed is not null && ctx.CameraInput is null)
+            throw new NotSupportedException("This encoder has SIE camera embeddings: export it with a camera input (OnnxExporter.Export(..., cameraInput: true)).");
         var g = ctx.Graph;
         long w = Options.Width;
         string x = g.Node("Conv", [input, ctx.Weight("visual.conv1.weight", conv1.weight!)],
@@ -102,6 +102,15 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         string cls = g.Node("Expand", [ctx.Weight("visual.class_embedding", class_embedding.reshape(1, 1, w)), clsShape]);
         x = g.Node("Concat", [cls, x], OnnxAttribute.Int("axis", 1));
         x = g.Node("Add", [x, ctx.Weight("visual.positional_embedding", positional_embedding.unsqueeze(0))]);
+        if (cv_embed is not null)
+        {
+            // SIE: the (scaled) embedding of each image's camera is added to its class token only.
+            using var scaled = cv_embed * Options.CameraCoefficient;
+            string cam = g.Node("Unsqueeze", [g.Node("Gather", [ctx.Weight("visual.cv_embed", scaled), ctx.CameraInput!], OnnxAttribute.Int("axis", 0)), ctx.Ints(1)]);
+            string first = g.Node("Slice", [x, ctx.Ints(0), ctx.Ints(1), ctx.Ints(1)]);
+            string rest = g.Node("Slice", [x, ctx.Ints(1), ctx.Ints(long.MaxValue), ctx.Ints(1)]);
+            x = g.Node("Concat", [g.Node("Add", [first, cam]), rest], OnnxAttribute.Int("axis", 1));
+        }
         x = ctx.LayerNorm(x, "visual.ln_pre", ln_pre.weight!, ln_pre.bias!, 1e-5f);
         x = transformer.Export(ctx, x, "visual.transformer", causalMask: null);
         string clsOut = g.Node("Gather", [x, g.Constant(new long[] { 0 })], OnnxAttribute.Int("axis", 1));
