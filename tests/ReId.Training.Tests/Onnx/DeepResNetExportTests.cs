@@ -13,6 +13,9 @@ public sealed class DeepResNetExportTests
 {
     [Theory]
     [InlineData("resnet50-ibn")]
+    [InlineData("resnet34")]
+    [InlineData("resnet101")]
+    [InlineData("resnext101-ibn")]
     public void ExportMatchesTorchRelativeToTheOutputScale(string name)
     {
         torch.manual_seed(3);
@@ -28,6 +31,7 @@ public sealed class DeepResNetExportTests
         using var x = torch.randn(2, 3, 64, 32);
         using var y = m.forward(x);
         float scale = y.abs().max().item<float>();
-        Assert.True(diff <= 2e-5f * scale, $"max abs diff {diff} at output scale {scale} (relative {diff / scale:E2})");
+        // Within the 1e-4 absolute target, or 2e-5 of the output's magnitude when random deep weights blow activations up.
+        Assert.True(diff < 1e-4f || diff <= 2e-5f * scale, $"max abs diff {diff} at output scale {scale} (relative {diff / scale:E2})");
     }
 }
