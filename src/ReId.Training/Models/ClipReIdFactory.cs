@@ -3,6 +3,8 @@ using ReId.Training.Models.Heads;
 using ReId.Training.Recipes;
 using ReId.Training.Text;
 using ReId.Training.Weights;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ReId.Training.Models;
 
@@ -37,26 +39,44 @@ public static class ClipReIdFactory
         }
     }
 
-    private static (ClipVisionTransformer, ClipTextTransformer) Random(TrainingOptions o) =>
-    (
-        new ClipVisionTransformer(new ClipVisionOptions
-        {
-            Width = o.VitWidth, Layers = o.VitLayers, PatchSize = o.VitPatch, PatchStride = o.VitStride,
-            InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputDim = o.EmbeddingDim,
-        }),
-        new ClipTextTransformer(new ClipTextOptions
+    private static bool IsResNet(TrainingOptions o) => o.Backbone.ToLowerInvariant() switch
+    {
+        "clip-vit" => false,
+        "clip-rn50" => true,
+        var other => throw new ArgumentException($"backbone '{other}': CLIP-ReID takes clip-vit or clip-rn50"),
+    };
+
+    private static (nn.Module<Tensor, Tensor>, ClipTextTransformer) Random(TrainingOptions o)
+    {
+        nn.Module<Tensor, Tensor> visual = IsResNet(o)
+            ? new ClipModifiedResNet(new ClipResNetOptions
+            {
+                Layers = o.ResNetLayers, Width = o.ResNetWidth, InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputDim = o.EmbeddingDim, LastStride = o.LastStrideOne ? 1 : 2,
+            })
+            : new ClipVisionTransformer(new ClipVisionOptions
+            {
+                Width = o.VitWidth, Layers = o.VitLayers, PatchSize = o.VitPatch, PatchStride = o.VitStride,
+                InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputDim = o.EmbeddingDim,
+            });
+        var text = new ClipTextTransformer(new ClipTextOptions
         {
             Width = o.TextWidth, Layers = o.TextLayers, ContextLength = o.TextContextLength, VocabSize = o.TextVocabSize, OutputDim = o.EmbeddingDim,
-        })
-    );
+        });
+        return (visual, text);
+    }
 
-    private static (ClipVisionTransformer, ClipTextTransformer) Pretrained(TrainingOptions o, string path)
+    private static (nn.Module<Tensor, Tensor>, ClipTextTransformer) Pretrained(TrainingOptions o, string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"pretrained-weights file '{path}' does not exist", path);
-        var (visual, visualReport) = ClipVisionWeights.Load(path, v =>
-        {
-            v.InputHeight = o.InputHeight; v.InputWidth = o.InputWidth; v.PatchStride = o.VitStride;
-        });
+        var (visual, visualReport) = IsResNet(o)
+            ? ((nn.Module<Tensor, Tensor>, LoadReport))ClipResNetWeights.Load(path, r =>
+            {
+                r.InputHeight = o.InputHeight; r.InputWidth = o.InputWidth; r.LastStride = o.LastStrideOne ? 1 : 2;
+            })
+            : ClipVisionWeights.Load(path, v =>
+            {
+                v.InputHeight = o.InputHeight; v.InputWidth = o.InputWidth; v.PatchStride = o.VitStride;
+            });
         if (visualReport.MissingKeys.Count > 0)
         {
             visual.Dispose();

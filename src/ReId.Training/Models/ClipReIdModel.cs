@@ -9,15 +9,16 @@ using static TorchSharp.torch;
 namespace ReId.Training.Models;
 
 /// <summary>
-/// CLIP-ReID (Li et al., AAAI 2023) on a CLIP ViT image encoder: BNNecks on the final class token and on its
-/// projection (each with a bias-free identity classifier), the CLIP text encoder and per-identity learnable prompt
+/// CLIP-ReID (Li et al., AAAI 2023) on a CLIP image encoder (ViT or ModifiedResNet): BNNecks on the global feature
+/// (ViT: final class token; RN50: average-pooled layer4) and on its projection (each with a bias-free identity classifier), the CLIP text encoder and per-identity learnable prompt
 /// tokens. Stage 1 learns the prompts against frozen image features; stage 2 fixes the text features of every
 /// identity and trains the image side with ID + triplet losses on both features plus an image-to-text
 /// cross-entropy. The inference embedding is the concatenation of both features (before or after their BN).
 /// </summary>
 public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
 {
-    private readonly ClipVisionTransformer visual;
+    private readonly nn.Module<Tensor, Tensor> visual;
+    private readonly IClipImageEncoder _encoder;
     private readonly BNNeck neck;
     private readonly BNNeck neck_proj;
     private readonly ClipTextTransformer text;
@@ -26,18 +27,22 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     private Tensor? _classText;
 
     /// <summary>Composes the parts; the text encoder is frozen from the start (CLIP-ReID never trains it).</summary>
-    public ClipReIdModel(ClipVisionTransformer visual, ClipTextTransformer text, ClipPromptLearner prompt, int classes,
+    /// <param name="visual">A <see cref="ClipVisionTransformer"/> or <see cref="ClipModifiedResNet"/>.</param>
+    public ClipReIdModel(nn.Module<Tensor, Tensor> visual, ClipTextTransformer text, ClipPromptLearner prompt, int classes,
         NeckFeature feature = NeckFeature.BeforeBn, float imageToTextWeight = 1f, double labelSmoothing = 0.1) : base(nameof(ClipReIdModel))
     {
-        if (visual.Options.CameraCount > 0)
+        if (visual is not IClipImageEncoder encoder)
+            throw new ArgumentException($"{visual.GetType().Name} is not a CLIP image encoder (ViT or ModifiedResNet).", nameof(visual));
+        if (visual is ClipVisionTransformer { Options.CameraCount: > 0 })
             throw new ArgumentException("SIE camera embeddings are not supported by CLIP-ReID training here: the exported model takes images only.", nameof(visual));
-        if (visual.EmbeddingSize != text.EmbeddingSize)
-            throw new ArgumentException($"The image projection has {visual.EmbeddingSize} dimensions but the text projection {text.EmbeddingSize}; they must match.", nameof(text));
+        if (encoder.EmbeddingSize != text.EmbeddingSize)
+            throw new ArgumentException($"The image projection has {encoder.EmbeddingSize} dimensions but the text projection {text.EmbeddingSize}; they must match.", nameof(text));
         this.visual = visual;
+        _encoder = encoder;
         this.text = text;
         this.prompt = prompt;
-        neck = new BNNeck(visual.Options.Width, classes, feature);
-        neck_proj = new BNNeck(visual.EmbeddingSize, classes, feature);
+        neck = new BNNeck(encoder.FeatureSize, classes, feature);
+        neck_proj = new BNNeck(encoder.EmbeddingSize, classes, feature);
         ImageToTextWeight = imageToTextWeight;
         _imageToText = new CrossEntropyLabelSmooth(labelSmoothing);
         RegisterComponents();
@@ -49,10 +54,10 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     public float ImageToTextWeight { get; }
 
     /// <inheritdoc/>
-    public int EmbeddingSize => visual.Options.Width + visual.EmbeddingSize;
+    public int EmbeddingSize => _encoder.FeatureSize + _encoder.EmbeddingSize;
 
     /// <summary>The image encoder.</summary>
-    public ClipVisionTransformer Visual => visual;
+    public IClipImageEncoder Visual => _encoder;
 
     /// <summary>The text encoder.</summary>
     public ClipTextTransformer Text => text;
@@ -67,15 +72,16 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        using var o = visual.Encode(images);
-        return torch.cat([neck.forward(o.ClassToken), neck_proj.forward(o.Projected)], 1).MoveToOuterDisposeScope();
+        var (feature, projected) = _encoder.EncodeForReId(images);
+        return torch.cat([neck.forward(feature), neck_proj.forward(projected)], 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Projected image features (what stage 1 caches, once, with the image encoder frozen).</summary>
     public Tensor ImageFeatures(Tensor images)
     {
-        using var o = visual.Encode(images);
-        return o.Projected.alias();
+        var (feature, projected) = _encoder.EncodeForReId(images);
+        feature.Dispose();
+        return projected;
     }
 
     /// <summary>Text features of the learnt prompts of <paramref name="labels"/> [B] → [B, D].</summary>
@@ -106,9 +112,9 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     public ReIdLossResult Loss(Tensor images, Tensor labels, ReIdLoss criterion, out long correct)
     {
         using var scope = NewDisposeScope();
-        using var o = visual.Encode(images);
-        using var a = neck.Apply(o.ClassToken);
-        using var b = neck_proj.Apply(o.Projected);
+        var (feature, projected) = _encoder.EncodeForReId(images);
+        using var a = neck.Apply(feature);
+        using var b = neck_proj.Apply(projected);
         using var la = criterion.Compute(a.Logits, a.BeforeBn, labels);
         using var lb = criterion.Compute(b.Logits, b.BeforeBn, labels);
         var terms = new Dictionary<string, double>();
@@ -116,7 +122,7 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
         var total = la.Total + lb.Total;
         if (_classText is not null && ImageToTextWeight != 0)
         {
-            var i2t = _imageToText.Forward(o.Projected.matmul(_classText.t()), labels);
+            var i2t = _imageToText.Forward(projected.matmul(_classText.t()), labels);
             terms["i2t"] = i2t.item<float>();
             total = total + i2t * ImageToTextWeight;
         }
@@ -127,8 +133,8 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     /// <inheritdoc/>
     public string Export(OnnxExportContext ctx, string input)
     {
-        var (cls, projected) = visual.ExportFeatures(ctx, input);
-        return ctx.Graph.Node("Concat", [neck.Export(ctx, cls), neck_proj.Export(ctx, projected)], OnnxAttribute.Int("axis", 1));
+        var (feature, projected) = _encoder.ExportForReId(ctx, input);
+        return ctx.Graph.Node("Concat", [neck.Export(ctx, feature), neck_proj.Export(ctx, projected)], OnnxAttribute.Int("axis", 1));
     }
 
     /// <summary>Turns gradients of a part on or off.</summary>

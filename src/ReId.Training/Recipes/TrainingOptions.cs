@@ -25,6 +25,9 @@ public sealed class TrainingOptions
     public int VitLayers { get; set; } = 12;
     public int VitPatch { get; set; } = 16;
     public int VitStride { get; set; } = 16;
+    /// <summary>CLIP ModifiedResNet (clip-rn50) stem width and blocks per stage when it is not read from pretrained weights.</summary>
+    public int ResNetWidth { get; set; } = 64;
+    public int[] ResNetLayers { get; set; } = [3, 4, 6, 3];
     public int EmbeddingDim { get; set; } = 512;
     /// <summary>SIE camera embeddings on the class token (CLIP-ReID).</summary>
     public bool CameraEmbedding { get; set; }

@@ -11,7 +11,8 @@ public static class TrainingRecipes
         ["clip-reid"] = ("CLIP-ReID (Li et al. 2023): CLIP ViT-B/16 (give the CLIP weights with --set pretrained-weights=… and the BPE vocabulary with " +
                          "--set clip-vocabulary-file=…), stage 1 learns 4 prompt tokens per identity with image↔text contrast (120 epochs, Adam 3.5e-4), " +
                          "stage 2 fine-tunes the image encoder with CE-LS + triplet on the class token and its projection + image-to-text CE (60 epochs, Adam 5e-6). " +
-                         "SIE camera embeddings are off: the exported model takes images only.", ClipReId),
+                         "SIE camera embeddings are off: the exported model takes images only. --set backbone=clip-rn50 runs it on CLIP's ModifiedResNet " +
+                         "(last stride 1) with pretrained RN50 weights.", ClipReId),
         ["clip-reid-small"] = ("CPU-sized CLIP-ReID from random weights: a small CLIP ViT (width 128, 4 layers, 8-pixel patches) and text encoder (width 128, 2 layers) " +
                                "at 128×64, 10 prompt-learning epochs and 40 fine-tuning epochs (Adam 5e-4, cosine).", ClipReIdSmall),
     };

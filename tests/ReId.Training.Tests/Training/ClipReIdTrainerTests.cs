@@ -57,6 +57,18 @@ public sealed class ClipReIdTrainerTests : IDisposable
     }
 
     [Fact]
+    public void AModifiedResNetRunTrainsAndItsZipReproducesTheFinalMap()
+    {
+        var data = Data();
+        var o = Tiny();
+        o.Backbone = "clip-rn50"; o.ResNetWidth = 8; o.ResNetLayers = [1, 1, 1, 1]; o.Epochs = 1; o.WarmupEpochs = 0; o.Stage1Epochs = 1;
+        var result = new ReIdTrainer(o).Train(data, Path.Combine(_root, "rn"));
+        using var embedder = ReIdModelZip.Open(result.ModelZipPath);
+        Assert.Equal(8 * 32 + 64, embedder.EmbeddingSize); // average-pooled layer4 + attention-pooled projection
+        Assert.Equal(result.FinalMetrics!.MeanAveragePrecision, ModelEvaluation.Evaluate(embedder, data).MeanAveragePrecision, 9);
+    }
+
+    [Fact]
     public void PromptLearningMakesEachIdentitysTextFeatureClosestToItsOwnImages()
     {
         var data = Data();

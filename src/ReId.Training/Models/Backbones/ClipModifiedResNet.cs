@@ -12,7 +12,7 @@ namespace ReId.Training.Models.Backbones;
 /// (<c>attnpool</c>). <see cref="ClipResNetOptions.LastStride"/> 1 gives CLIP-ReID's larger final map.
 /// <c>forward</c> returns the attention-pooled embedding; <see cref="Encode"/> returns all outputs.
 /// </summary>
-public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder
 {
     private readonly Conv2d conv1, conv2, conv3;
     private readonly BatchNorm2d bn1, bn2, bn3;
@@ -79,8 +79,30 @@ public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExporta
         return new ClipResNetOutput(projected.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope(), map.MoveToOuterDisposeScope());
     }
 
+    /// <inheritdoc/>
+    public int FeatureSize => FeatureChannels;
+
+    /// <inheritdoc/>
+    public (Tensor Feature, Tensor Projected) EncodeForReId(Tensor images)
+    {
+        var o = Encode(images);
+        o.FeatureMap.Dispose();
+        return (o.Pooled, o.Projected);
+    }
+
+    /// <inheritdoc/>
+    public (string Feature, string Projected) ExportForReId(OnnxExportContext ctx, string input)
+    {
+        string map = ExportMap(ctx, input);
+        string pooled = ctx.Graph.Node("Flatten", [ctx.Graph.Node("GlobalAveragePool", [map])], OnnxAttribute.Int("axis", 1));
+        return (pooled, attnpool.Export(ctx, map, "visual.attnpool"));
+    }
+
     /// <summary>Writes the attention-pooled embedding computation into an ONNX graph (batch stays dynamic).</summary>
-    public string Export(OnnxExportContext ctx, string input)
+    public string Export(OnnxExportContext ctx, string input) => attnpool.Export(ctx, ExportMap(ctx, input), "visual.attnpool");
+
+    /// <summary>Writes the stem and the four stages; returns the layer4 map.</summary>
+    private string ExportMap(OnnxExportContext ctx, string input)
     {
         string y = input;
         foreach (var (conv, bn, i) in new[] { (conv1, bn1, 1), (conv2, bn2, 2), (conv3, bn3, 3) })
@@ -95,6 +117,6 @@ public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExporta
             foreach (var block in layer.children().Cast<ClipBottleneck>())
                 y = block.Export(ctx, y, $"visual.{name}.{i++}");
         }
-        return attnpool.Export(ctx, y, "visual.attnpool");
+        return y;
     }
 }

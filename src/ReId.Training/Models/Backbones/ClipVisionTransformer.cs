@@ -12,7 +12,7 @@ namespace ReId.Training.Models.Backbones;
 /// overlapping patches and SIE camera embeddings (<c>cv_embed</c>) added to the class token.
 /// <c>forward</c> returns the projected class token; <see cref="Encode"/> returns all outputs.
 /// </summary>
-public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder
 {
     private readonly Conv2d conv1;
     private readonly Parameter class_embedding;
@@ -48,6 +48,20 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
 
     /// <summary>Size of the projected output (width when there is no projection).</summary>
     public int EmbeddingSize => Options.OutputDim > 0 ? Options.OutputDim : Options.Width;
+
+    /// <inheritdoc/>
+    public int FeatureSize => Options.Width;
+
+    /// <inheritdoc/>
+    public (Tensor Feature, Tensor Projected) EncodeForReId(Tensor images)
+    {
+        var o = Encode(images);
+        o.PatchTokens.Dispose();
+        return (o.ClassToken, o.Projected);
+    }
+
+    /// <inheritdoc/>
+    public (string Feature, string Projected) ExportForReId(OnnxExportContext ctx, string input) => ExportFeatures(ctx, input);
 
     /// <summary>Images [B, 3, H, W] → projected class token [B, outputDim].</summary>
     public override Tensor forward(Tensor x)
