@@ -3,6 +3,7 @@ using ReId.MLNet.Data.Synthetic;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
 using ReId.Training.Models;
+using ReId.Training.Models.Backbones;
 using ReId.Training.Recipes;
 using ReId.Training.Training;
 using ReId.Training.Weights;
@@ -66,6 +67,35 @@ public sealed class ClipReIdTrainerTests : IDisposable
         using var embedder = ReIdModelZip.Open(result.ModelZipPath);
         Assert.Equal(8 * 32 + 64, embedder.EmbeddingSize); // average-pooled layer4 + attention-pooled projection
         Assert.Equal(result.FinalMetrics!.MeanAveragePrecision, ModelEvaluation.Evaluate(embedder, data).MeanAveragePrecision, 9);
+    }
+
+    [Fact]
+    public void PretrainedClipWeightsAndTheBpeVocabularyStartTheRun()
+    {
+        var data = Data();
+        torch.manual_seed(31);
+        using var vision = new ClipVisionTransformer(new ClipVisionOptions { Width = 64, Layers = 1, PatchSize = 16, InputHeight = 32, InputWidth = 32, OutputDim = 32 });
+        using var text = new ClipTextTransformer(new ClipTextOptions { Width = 64, Layers = 1, ContextLength = 32, VocabSize = 523, OutputDim = 32 });
+        string dir = Directory.CreateDirectory(Path.Combine(_root, "clip")).FullName;
+        string visionFile = Path.Combine(dir, "v.safetensors"), textFile = Path.Combine(dir, "t.safetensors"), clip = Path.Combine(dir, "clip.safetensors");
+        ClipVisionWeights.Save(vision, visionFile, ClipLayout.OpenAi);
+        ClipTextWeights.Save(text, textFile, ClipLayout.OpenAi);
+        new SafetensorsFile(SafetensorsFile.Read(visionFile).Tensors.Values.Concat(SafetensorsFile.Read(textFile).Tensors.Values)).Write(clip);
+        var (vocabulary, _) = ReId.Training.Tests.Text.TinyClipVocabulary.WriteHuggingFace(dir);
+
+        var o = Tiny();
+        o.PretrainedWeights = clip; o.Epochs = 1; o.WarmupEpochs = 0; o.Stage1Epochs = 1;
+        var e = Assert.Throws<ArgumentException>(() => new ReIdTrainer(o).Train(data, Path.Combine(_root, "novocab")));
+        Assert.Contains("clip-vocabulary-file", e.Message);
+        o.ClipVocabularyFile = vocabulary;
+        new ReIdTrainer(o).Train(data, Path.Combine(_root, "pretrained"));
+
+        var start = SafetensorsFile.Read(Path.Combine(_root, "pretrained", "checkpoints", "epoch-000.safetensors")).Tensors;
+        var file = SafetensorsFile.Read(clip).Tensors;
+        Assert.Equal(file["visual.conv1.weight"].Data, start["visual.conv1.weight"].Data);
+        Assert.Equal(file["token_embedding.weight"].Data, start["text.token_embedding.weight"].Data);
+        // The prompt starts with the start-of-text token of the BPE vocabulary (id 521), embedded by the loaded encoder.
+        Assert.Equal(file["token_embedding.weight"].Data.AsSpan(521 * 64, 64).ToArray(), start["prompt.token_prefix"].Data.AsSpan(0, 64).ToArray());
     }
 
     [Fact]
