@@ -16,15 +16,25 @@ public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     private readonly ResNet backbone;
     private readonly GeMPooling pool;
     private readonly BNNeck neck;
+    private readonly CenterLoss? center;
 
     /// <summary>Composes the parts; <paramref name="gemP"/> 1 gives average pooling.</summary>
-    public ReIdModel(ResNet backbone, int classes, float gemP = 3f, bool learnP = true, NeckFeature feature = NeckFeature.AfterBn) : base(nameof(ReIdModel))
+    /// <param name="withCenters">Adds class centres for center loss (<c>center.centers</c>, kept with the weights so that resume is exact).</param>
+    public ReIdModel(ResNet backbone, int classes, float gemP = 3f, bool learnP = true, NeckFeature feature = NeckFeature.AfterBn, bool withCenters = false) : base(nameof(ReIdModel))
     {
         this.backbone = backbone;
         pool = new GeMPooling(gemP, learnP: learnP);
         neck = new BNNeck(backbone.OutputChannels, classes, feature);
+        if (withCenters)
+        {
+            if (classes < 1) throw new ArgumentException("Center loss needs the number of classes.", nameof(classes));
+            center = new CenterLoss(classes, (int)backbone.OutputChannels);
+        }
         RegisterComponents();
     }
+
+    /// <summary>The class centres of center loss, or null.</summary>
+    public CenterLoss? Center => center;
 
     /// <summary>Embedding size.</summary>
     public int EmbeddingSize => (int)neck.FeatureSize;

@@ -56,6 +56,8 @@ public sealed class TrainingOptions
     public float CrossEntropyWeight { get; set; } = 1f;
     public float TripletWeight { get; set; } = 1f;
     public float CenterLossWeight { get; set; }
+    /// <summary>Learning rate of the plain SGD that moves the class centres (bag of tricks: 0.5).</summary>
+    public double CenterLearningRate { get; set; } = 0.5;
     public float SupConWeight { get; set; }
 
     // Optimisation

@@ -53,11 +53,14 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         var network = (IReIdNetwork)model;
         if (o.PretrainedWeights is { } pretrained) LoadPretrained(model, pretrained);
         ParameterGroupRule[] rules = o.BackboneLearningRateFactor == 1 ? [] : [new ParameterGroupRule("backbone.", o.BackboneLearningRateFactor)];
-        using var optimizer = OptimizerFactory.Create(model, new OptimizerOptions
+        var centers = (model as ReIdModel)?.Center;
+        // The centres get their own plain SGD (bag of tricks: lr 0.5, gradient divided by the loss weight); it has no state.
+        using var optimizer = OptimizerFactory.Create(model.named_parameters().Where(p => !p.name.StartsWith("center.", StringComparison.Ordinal)), new OptimizerOptions
         {
             Kind = OptimizerOptions.ParseKind(o.Optimizer), LearningRate = o.LearningRate, WeightDecay = o.WeightDecay,
             BiasLearningRateFactor = o.BiasLearningRateFactor, Momentum = o.Momentum,
         }, rules);
+        using var centerOptimizer = centers is null ? null : torch.optim.SGD(centers.parameters(), o.CenterLearningRate);
         ILearningRateSchedule schedule = o.Scheduler.ToLowerInvariant() switch
         {
             "cosine" => new WarmupCosineScheduler(o.Epochs, o.WarmupEpochs, o.WarmupFactor),
@@ -68,7 +71,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         {
             CrossEntropyWeight = o.CrossEntropyWeight, LabelSmoothing = o.LabelSmoothing, TripletWeight = o.TripletWeight,
             TripletMargin = o.TripletMargin, SoftMarginTriplet = o.SoftMarginTriplet, SupConWeight = o.SupConWeight,
-        });
+            CenterWeight = o.CenterLossWeight,
+        }, centers);
         var sampler = new LimitedBatchSampler(new RandomIdentitySampler(labels, o.IdentitiesPerBatch, o.ImagesPerIdentity, o.Seed), o.MaxBatchesPerEpoch);
         var trainAug = new AugmentationOptions
         {
@@ -131,9 +135,15 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                     var y = batch.LabelsTensor();
                     using var loss = network.Loss(x, y, criterion, out long hits);
                     optimizer.ZeroGrad();
+                    centerOptimizer?.zero_grad();
                     loss.Total.backward();
                     if (o.GradientClipNorm > 0) GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
                     optimizer.Step();
+                    if (centerOptimizer is not null)
+                    {
+                        using (torch.no_grad()) centers!.Centers.grad!.mul_(1.0 / o.CenterLossWeight);
+                        centerOptimizer.step();
+                    }
                     lossSum += loss.Total.item<float>();
                     idSum += loss.Terms.GetValueOrDefault("ce");
                     metricSum += loss.Terms.GetValueOrDefault("triplet");
@@ -254,7 +264,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             "gem" => (3f, true),
             var other => throw new ArgumentException($"pooling '{other}': expected avg or gem"),
         };
-        return new ReIdModel(ResNet.Create(o.Backbone, o.LastStrideOne), classes, p, learn, feature);
+        return new ReIdModel(ResNet.Create(o.Backbone, o.LastStrideOne), classes, p, learn, feature, withCenters: o.CenterLossWeight > 0);
     }
 
     private static void LoadPretrained(nn.Module<Tensor, Tensor> model, string path)
@@ -277,7 +287,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         if (o.Scheduler.Equals("cosine", StringComparison.OrdinalIgnoreCase) && o.WarmupEpochs >= o.Epochs)
             throw new ArgumentException($"warmup-epochs ({o.WarmupEpochs}) must be below epochs ({o.Epochs}) for the cosine schedule");
         if (o.InputHeight < 16 || o.InputWidth < 16) throw new ArgumentException($"input size {o.InputHeight}×{o.InputWidth} is too small; expected at least 16×16");
-        if (o.CenterLossWeight != 0) throw new ArgumentException("center-loss-weight: the trainer does not train center loss yet; set it to 0");
+        if (o.CenterLossWeight < 0) throw new ArgumentException($"center-loss-weight is {o.CenterLossWeight}; expected 0 (off) or a positive weight such as 0.0005");
+        if (o.CenterLossWeight > 0 && o.Method != "bot") throw new ArgumentException("center-loss-weight: center loss is trained with the bot method only");
         if (o.Method is not ("bot" or "clip-reid")) throw new ArgumentException($"method '{o.Method}': expected bot or clip-reid");
         if (o.Method == "clip-reid" && o.CameraEmbedding)
             throw new ArgumentException("camera-embedding (SIE) is not supported: the exported model and the ML.NET pipeline take images only; set camera-embedding=false");

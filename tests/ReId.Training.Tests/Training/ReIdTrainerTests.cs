@@ -71,6 +71,29 @@ public sealed class ReIdTrainerTests : IDisposable
     }
 
     [Fact]
+    public void CenterLossMovesTheCentresTowardTheFeaturesAndResumesExactly()
+    {
+        var data = Data();
+        var o = Tiny();
+        o.CenterLossWeight = 0.0005f;
+        string full = Path.Combine(_root, "center-full"), split = Path.Combine(_root, "center-split");
+        new ReIdTrainer(o).Train(data, full);
+        var start = SafetensorsFile.Read(Path.Combine(full, "checkpoints", "epoch-000.safetensors")).Tensors["center.centers"];
+        var end = SafetensorsFile.Read(Path.Combine(full, "checkpoints", "epoch-002.safetensors")).Tensors["center.centers"];
+        Assert.Equal(new long[] { 8, 512 }, end.Shape);
+        // Centres start as N(0, 1) draws; the pooled ReLU features are non-negative and small, so the centres shrink toward them.
+        double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+        Assert.True(Norm(end.Data) < 0.9 * Norm(start.Data), $"centre norm {Norm(start.Data):F1} → {Norm(end.Data):F1}");
+
+        Assert.Throws<OperationCanceledException>(() => new ReIdTrainer(o) { StopAfterSteps = 4 }.Train(data, split));
+        new ReIdTrainer(o).Train(data, split, resume: true);
+        var a = SafetensorsFile.Read(Path.Combine(full, "checkpoints", "epoch-002.safetensors")).Tensors;
+        var b = SafetensorsFile.Read(Path.Combine(split, "checkpoints", "epoch-002.safetensors")).Tensors;
+        foreach (var (name, tensor) in a)
+            Assert.True(tensor.Data.AsSpan().SequenceEqual(b[name].Data), $"tensor {name} differs between the uninterrupted and the resumed run");
+    }
+
+    [Fact]
     public void ACorruptCheckpointIsNamedOnResume()
     {
         var data = Data();
