@@ -63,7 +63,7 @@ public sealed class EmbedClipCommandTests : IDisposable
         var features = FeatureFile.Read(output);
         Assert.Equal(3, features.Rows);
         Assert.Equal(12, features.Dim);
-        Assert.Equal(["a.png", "b.png", "c.png"], features.Paths.Select(Path.GetFileName).ToArray());
+        Assert.Equal(["a.png", "b.png", "c.png"], features.Paths.Select(p => Path.GetFileName(p)!).ToArray());
 
         // Independent preprocessing: bytes / 255, CLIP mean/std, CHW; the encoder from the same file; L2 norm.
         var (model, _) = ClipVisionWeights.Load(weights, o => { o.InputHeight = 32; o.InputWidth = 16; });
