@@ -58,7 +58,7 @@ public static partial class ClipTextWeights
                     throw new InvalidDataException($"{source}: text projection has shape [{string.Join(",", proj.shape)}] in OpenAI orientation; expected [{width}, output].");
                 output = (int)proj.shape[1];
             }
-            int layers = openAi.Keys.Select(k => BlockKey().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value) + 1).DefaultIfEmpty(0).Max();
+            int layers = ClipBlockNames.CountLayers(openAi.Keys);
 
             var o = new ClipTextOptions();
             configure?.Invoke(o);
@@ -87,22 +87,7 @@ public static partial class ClipTextWeights
                 list.Add(StateDictIO.ToSafetensors(k, v));
                 continue;
             }
-            var m = BlockKey().Match(k);
-            if (m.Success)
-            {
-                string pre = $"{HfPrefix}encoder.layers.{m.Groups[1].Value}.";
-                string rest = m.Groups[2].Value;
-                if (rest is "attn.in_proj_weight" or "attn.in_proj_bias")
-                {
-                    string suffix = rest.EndsWith("weight") ? "weight" : "bias";
-                    string[] parts = ["q", "k", "v"];
-                    for (int j = 0; j < 3; j++)
-                        list.Add(StateDictIO.ToSafetensors($"{pre}self_attn.{parts[j]}_proj.{suffix}", v.narrow(0, j * d, d)));
-                    continue;
-                }
-                list.Add(StateDictIO.ToSafetensors(pre + ToHfBlockName(rest), v));
-                continue;
-            }
+            if (ClipBlockNames.TryAddHuggingFace(k, v, HfPrefix, d, list)) continue;
             string name = k switch
             {
                 "token_embedding.weight" => HfPrefix + "embeddings.token_embedding.weight",
@@ -150,21 +135,9 @@ public static partial class ClipTextWeights
             if (IsOtherClipPart(k)) continue;
             if (!k.StartsWith(HfPrefix, StringComparison.Ordinal)) { unexpected.Add(k); continue; }
             string r = k[HfPrefix.Length..];
-            var m = HfLayerKey().Match(r);
-            if (m.Success)
+            if (r.StartsWith("encoder.layers.", StringComparison.Ordinal))
             {
-                string i = m.Groups[1].Value, rest = m.Groups[2].Value;
-                var q = QkvKey().Match(rest);
-                if (q.Success)
-                {
-                    string key = $"transformer.resblocks.{i}.attn.in_proj_{q.Groups[2].Value}";
-                    if (!qkv.TryGetValue(key, out var parts)) qkv[key] = parts = new Tensor?[3];
-                    parts["qkv".IndexOf(q.Groups[1].Value[0])] = v;
-                    continue;
-                }
-                string? mapped = FromHfBlockName(rest);
-                if (mapped is null) unexpected.Add(k);
-                else map[$"transformer.resblocks.{i}.{mapped}"] = v.alias();
+                if (!ClipBlockNames.TryAddOpenAi(r, v, map, qkv)) unexpected.Add(k);
                 continue;
             }
             string? name = r switch
@@ -178,42 +151,7 @@ public static partial class ClipTextWeights
             if (name is null) unexpected.Add(k);
             else map[name] = v.alias();
         }
-        foreach (var (key, parts) in qkv)
-        {
-            // A partial q/k/v triple leaves the packed tensor missing; the report names it.
-            if (parts.All(p => p is not null)) map[key] = torch.cat(parts!, 0);
-        }
+        ClipBlockNames.PackQkv(qkv, map);
         return (map, unexpected);
     }
-
-    private static string ToHfBlockName(string openAi) => openAi
-        .Replace("attn.out_proj", "self_attn.out_proj").Replace("ln_1", "layer_norm1").Replace("ln_2", "layer_norm2")
-        .Replace("mlp.c_fc", "mlp.fc1").Replace("mlp.c_proj", "mlp.fc2");
-
-    private static string? FromHfBlockName(string hf)
-    {
-        var m = HfBlockPart().Match(hf);
-        if (!m.Success) return null;
-        string part = m.Groups[1].Value switch
-        {
-            "self_attn.out_proj" => "attn.out_proj",
-            "layer_norm1" => "ln_1",
-            "layer_norm2" => "ln_2",
-            "mlp.fc1" => "mlp.c_fc",
-            _ => "mlp.c_proj",
-        };
-        return $"{part}.{m.Groups[2].Value}";
-    }
-
-    [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.(.+)$")]
-    private static partial Regex BlockKey();
-
-    [GeneratedRegex(@"^encoder\.layers\.(\d+)\.(.+)$")]
-    private static partial Regex HfLayerKey();
-
-    [GeneratedRegex(@"^self_attn\.([qkv])_proj\.(weight|bias)$")]
-    private static partial Regex QkvKey();
-
-    [GeneratedRegex(@"^(self_attn\.out_proj|layer_norm1|layer_norm2|mlp\.fc1|mlp\.fc2)\.(weight|bias)$")]
-    private static partial Regex HfBlockPart();
 }

@@ -55,7 +55,7 @@ public static partial class ClipVisionWeights
             int grid = (int)Math.Round(Math.Sqrt(pos.shape[0] - 1));
             if (pos.dim() != 2 || grid * grid + 1 != pos.shape[0] || pos.shape[1] != width)
                 throw new InvalidDataException($"{source}: positional embedding has shape [{string.Join(",", pos.shape)}]; expected [1 + g², {width}].");
-            int layers = openAi.Keys.Select(k => BlockIndex().Match(k)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value) + 1).DefaultIfEmpty(0).Max();
+            int layers = ClipBlockNames.CountLayers(openAi.Keys);
             int output = openAi.TryGetValue("proj", out var proj) ? (int)proj.shape[1] : 0;
 
             var o = new ClipVisionOptions { InputHeight = grid * patch, InputWidth = grid * patch };
@@ -94,24 +94,7 @@ public static partial class ClipVisionWeights
             int d = model.Options.Width;
             foreach (var (k, v) in state)
             {
-                var m = BlockKey().Match(k);
-                if (m.Success)
-                {
-                    string i = m.Groups[1].Value, rest = m.Groups[2].Value;
-                    string pre = $"{HfPrefix}encoder.layers.{i}.";
-                    if (rest is "attn.in_proj_weight" or "attn.in_proj_bias")
-                    {
-                        string suffix = rest.EndsWith("weight") ? "weight" : "bias";
-                        string[] parts = ["q", "k", "v"];
-                        for (int j = 0; j < 3; j++)
-                            list.Add(StateDictIO.ToSafetensors($"{pre}self_attn.{parts[j]}_proj.{suffix}", v.narrow(0, j * d, d)));
-                        continue;
-                    }
-                    list.Add(StateDictIO.ToSafetensors(pre + rest
-                        .Replace("attn.out_proj", "self_attn.out_proj").Replace("ln_1", "layer_norm1").Replace("ln_2", "layer_norm2")
-                        .Replace("mlp.c_fc", "mlp.fc1").Replace("mlp.c_proj", "mlp.fc2"), v));
-                    continue;
-                }
+                if (ClipBlockNames.TryAddHuggingFace(k, v, HfPrefix, d, list)) continue;
                 string name = k switch
                 {
                     "conv1.weight" => HfPrefix + "embeddings.patch_embedding.weight",
@@ -169,23 +152,7 @@ public static partial class ClipVisionWeights
                 continue;
             }
             string r = k[HfPrefix.Length..];
-            var m = HfLayerKey().Match(r);
-            if (m.Success)
-            {
-                string i = m.Groups[1].Value, rest = m.Groups[2].Value;
-                var q = QkvKey().Match(rest);
-                if (q.Success)
-                {
-                    string key = $"transformer.resblocks.{i}.attn.in_proj_{q.Groups[2].Value}";
-                    if (!qkv.TryGetValue(key, out var parts)) qkv[key] = parts = new Tensor?[3];
-                    parts["qkv".IndexOf(q.Groups[1].Value[0])] = v;
-                    continue;
-                }
-                string mapped = rest.Replace("self_attn.out_proj", "attn.out_proj").Replace("layer_norm1", "ln_1").Replace("layer_norm2", "ln_2")
-                    .Replace("mlp.fc1", "mlp.c_fc").Replace("mlp.fc2", "mlp.c_proj");
-                map[$"transformer.resblocks.{i}.{mapped}"] = v.alias();
-                continue;
-            }
+            if (ClipBlockNames.TryAddOpenAi(r, v, map, qkv)) continue;
             string? name = r switch
             {
                 "embeddings.patch_embedding.weight" => "conv1.weight",
@@ -200,23 +167,7 @@ public static partial class ClipVisionWeights
             if (name is null) unexpected.Add(k);
             else map[name] = v.alias();
         }
-        foreach (var (key, parts) in qkv)
-        {
-            // A partial q/k/v triple leaves the packed tensor missing; the report names it.
-            if (parts.All(p => p is not null)) map[key] = torch.cat(parts!, 0);
-        }
+        ClipBlockNames.PackQkv(qkv, map);
         return (map, unexpected);
     }
-
-    [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.")]
-    private static partial Regex BlockIndex();
-
-    [GeneratedRegex(@"^transformer\.resblocks\.(\d+)\.(.+)$")]
-    private static partial Regex BlockKey();
-
-    [GeneratedRegex(@"^encoder\.layers\.(\d+)\.(.+)$")]
-    private static partial Regex HfLayerKey();
-
-    [GeneratedRegex(@"^self_attn\.([qkv])_proj\.(weight|bias)$")]
-    private static partial Regex QkvKey();
 }
