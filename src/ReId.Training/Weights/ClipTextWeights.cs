@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ReId.Training.Models.Backbones;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +10,7 @@ namespace ReId.Training.Weights;
 /// width / 64 rule unless overridden. The image tower and CLIP's other tensors in a full checkpoint are ignored.
 /// Also writes an encoder in either layout. Nothing is ever unpickled.
 /// </summary>
-public static partial class ClipTextWeights
+public static class ClipTextWeights
 {
     private const string HfPrefix = "text_model.";
 

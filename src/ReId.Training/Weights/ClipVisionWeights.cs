@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ReId.Training.Models.Backbones;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +10,7 @@ namespace ReId.Training.Weights;
 /// OpenAI's width / 64 rule unless overridden. The positional grid is resized for the requested input.
 /// Also writes an encoder in either layout. Nothing is ever unpickled.
 /// </summary>
-public static partial class ClipVisionWeights
+public static class ClipVisionWeights
 {
     private const string HfPrefix = "vision_model.";
 
