@@ -222,8 +222,11 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
     public ReIdMetrics EvaluateModel(nn.Module<Tensor, Tensor> model, ReIdDataset dataset, AugmentationOptions evalOptions, EvaluationOptions? options = null)
     {
         int dim = ((IReIdNetwork)model).EmbeddingSize;
-        var q = FeatureExtractor.Embed(model, dataset.Query, evalOptions, workers: Options.Workers);
-        var g = FeatureExtractor.Embed(model, dataset.Gallery, evalOptions, workers: Options.Workers);
+        float[] Embed(IReadOnlyList<MLNet.Data.ReIdSample> samples) => Options.EvaluateWithOnnxRuntime
+            ? FeatureExtractor.EmbedWithOnnxRuntime(model, dim, samples, evalOptions, workers: Options.Workers)
+            : FeatureExtractor.Embed(model, samples, evalOptions, workers: Options.Workers);
+        var q = Embed(dataset.Query);
+        var g = Embed(dataset.Gallery);
         bool clothes = dataset.Query.Any(s => s.Clothes >= 0);
         FeatureSet Set(float[] f, IReadOnlyList<MLNet.Data.ReIdSample> s) => new(f, s.Count, dim, [.. s.Select(x => x.ImagePath)], [.. s.Select(x => x.Identity)],
             [.. s.Select(x => x.Camera)], clothes ? [.. s.Select(x => x.Clothes)] : null);

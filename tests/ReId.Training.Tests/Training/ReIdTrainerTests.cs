@@ -93,6 +93,29 @@ public sealed class ReIdTrainerTests : IDisposable
             Assert.True(tensor.Data.AsSpan().SequenceEqual(b[name].Data), $"tensor {name} differs between the uninterrupted and the resumed run");
     }
 
+    [Theory]
+    [InlineData("bot-small")]
+    [InlineData("clip-reid-small")]
+    public void EvaluationThroughOnnxRuntimeGivesTheSameFeaturesAsTorchSharp(string recipe)
+    {
+        var data = Data();
+        var o = TrainingRecipes.Get(recipe);
+        o.InputHeight = 64; o.InputWidth = 32;
+        TorchSharp.torch.manual_seed(5);
+        using var model = ReIdTrainer.CreateNetwork(o, data.NumTrainIdentities);
+        model.train();
+        using (TorchSharp.torch.no_grad())
+            for (int i = 0; i < 2; i++) model.forward(TorchSharp.torch.randn(4, 3, 64, 32) * 2f + 0.3f).Dispose();
+        model.eval();
+        var eval = new ReId.Training.Augmentation.AugmentationOptions { Height = 64, Width = 32, Normalization = o.Normalization };
+        int dim = ((ReId.Training.Models.IReIdNetwork)model).EmbeddingSize;
+        var torchFeatures = FeatureExtractor.Embed(model, data.Query, eval);
+        var ortFeatures = FeatureExtractor.EmbedWithOnnxRuntime(model, dim, data.Query, eval);
+        Assert.Equal(data.Query.Count * dim, ortFeatures.Length);
+        Assert.True(torchFeatures.Zip(ortFeatures).Max(p => Math.Abs(p.First - p.Second)) < 1e-4);
+        Assert.False(model.training);
+    }
+
     [Fact]
     public void ACorruptCheckpointIsNamedOnResume()
     {
