@@ -20,6 +20,12 @@ public static class DistanceMatrix
         }
         float[] qn = RowSquares(q, dim), gn = RowSquares(g, dim);
         var result = new float[(long)nq * ng];
+        if ((long)nq * ng * dim >= GemmThreshold)
+        {
+            Ranking.DotProducts.Compute(q, nq, g, ng, dim, result);
+            Parallel.For(0, nq, i => FromDots(result.AsSpan(i * ng, ng), qn[i], gn, metric));
+            return result;
+        }
         Parallel.For(0, nq, i =>
         {
             var qi = q.AsSpan(i * dim, dim);
@@ -31,6 +37,25 @@ public static class DistanceMatrix
             }
         });
         return result;
+    }
+
+    // Below this many multiply-adds the straightforward loop is as fast and keeps bit-identical results for identical rows.
+    private const long GemmThreshold = 1L << 26;
+
+    /// <summary>Turns a row of dot products into cosine (1 − dot) or Euclidean (√max(0, ‖q‖² + ‖g‖² − 2·dot)) distances in place.</summary>
+    private static void FromDots(Span<float> row, float queryNorm, ReadOnlySpan<float> galleryNorms, DistanceMetric metric)
+    {
+        if (metric == DistanceMetric.Cosine)
+        {
+            TensorPrimitives.Negate(row, row);
+            TensorPrimitives.Add(row, 1f, row);
+            return;
+        }
+        TensorPrimitives.Multiply(row, -2f, row);
+        TensorPrimitives.Add(row, galleryNorms, row);
+        TensorPrimitives.Add(row, queryNorm, row);
+        TensorPrimitives.Max(row, 0f, row);
+        TensorPrimitives.Sqrt(row, row);
     }
 
     /// <summary>Scales every row to unit L2 norm in place (zero rows stay zero).</summary>
