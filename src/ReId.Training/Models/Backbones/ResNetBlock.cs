@@ -56,16 +56,17 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The projection shortcut. A strided 1×1 convolution equals a stride-1 1×1 convolution of the
-    /// subsampled input; computing it that way avoids oneDNN 3.7's strided 1×1 backward kernel, which dies
-    /// with SIGFPE (integer division by zero in brgemm's est_eff_1x1) on AVX-512 CPUs for ResNet-50's
-    /// 512→1024 and 1024→2048 shortcuts. Same weights, same result, export still writes one strided Conv.
+    /// The projection shortcut. oneDNN 3.7 (libtorch 2.10) dies with SIGFPE (integer division by zero in brgemm's
+    /// est_eff_1x1) in the backward of strided 1×1 convolutions with 512 or more input channels on AVX-512 CPUs — ResNet-50's
+    /// 512→1024 and 1024→2048 shortcuts. There the shortcut is computed as a stride-1 1×1 convolution of the subsampled
+    /// input: same weights, same result, and the export still writes one strided Conv. Narrower shortcuts, which that
+    /// kernel handles, keep the strided convolution (the subsample costs an extra copy in forward and backward).
     /// </summary>
     private Tensor Shortcut(Tensor x)
     {
         var conv = (Conv2d)downsample!.children().First();
         var bn = (BatchNorm2d)downsample.children().Last();
-        if (_stride == 1) return bn.forward(conv.forward(x));
+        if (_stride == 1 || x.shape[1] < 512) return bn.forward(conv.forward(x));
         using var sub = x[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
         using var y = nn.functional.conv2d(sub, conv.weight!);
         return bn.forward(y);

@@ -6,11 +6,13 @@ namespace ReId.Training.Tests.Models.Backbones;
 
 public sealed class ResNetBlockTests
 {
-    [Fact]
-    public void StridedShortcutEqualsAStridedOneByOneConvolutionFollowedByBatchNorm()
+    [Theory]
+    [InlineData(8)]     // strided convolution
+    [InlineData(512)]   // subsample + stride-1 convolution (the oneDNN workaround)
+    public void StridedShortcutEqualsAStridedOneByOneConvolutionFollowedByBatchNorm(int inChannels)
     {
         torch.manual_seed(3);
-        using var block = new ResNetBlock(8, 4, stride: 2, bottleneck: true, ibn: false);
+        using var block = new ResNetBlock(inChannels, 4, stride: 2, bottleneck: true, ibn: false);
         block.eval();
         var p = block.named_parameters().ToDictionary(x => x.name, x => x.parameter);
         var buffers = block.named_buffers().ToDictionary(x => x.name, x => x.buffer);
@@ -19,7 +21,7 @@ public sealed class ResNetBlockTests
             foreach (var (name, t) in buffers.Where(b => b.Key.EndsWith("running_mean"))) t.copy_(torch.randn(t.shape) * 0.3f);
             foreach (var (name, t) in buffers.Where(b => b.Key.EndsWith("running_var"))) t.copy_(torch.rand(t.shape) + 0.5f);
         }
-        using var x = torch.randn(2, 8, 9, 7);
+        using var x = torch.randn(2, inChannels, 9, 7);
         using var y = block.forward(x);
 
         // Reference written from the definition: main path and projection shortcut with ordinary strided convolutions.
