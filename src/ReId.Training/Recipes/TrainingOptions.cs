@@ -98,6 +98,7 @@ public sealed class TrainingOptions
     public int EvaluateEvery { get; set; } = 10;
     /// <summary>Evaluate by exporting the model to ONNX and running ONNX Runtime (several times faster on CPU than TorchSharp for CNNs); false runs TorchSharp.</summary>
     public bool EvaluateWithOnnxRuntime { get; set; } = true;
+    /// <summary>Keep an epoch-NNN checkpoint (weights + optimiser state) every this many epochs and at the end; 'last' and 'best' are always kept.</summary>
     public int CheckpointEvery { get; set; } = 1;
     public long Seed { get; set; } = 1;
     public int Threads { get; set; }

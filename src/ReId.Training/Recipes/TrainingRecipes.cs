@@ -41,13 +41,14 @@ public static class TrainingRecipes
         IdentitiesPerBatch = 16, ImagesPerIdentity = 4, Optimizer = "adam", LearningRate = 3.5e-4, WeightDecay = 5e-4,
         Scheduler = "multistep", WarmupEpochs = 10, Milestones = [40, 70], Gamma = 0.1, Epochs = 120,
         LabelSmoothing = 0.1f, TripletMargin = 0.3f, RandomErasingProbability = 0.5f, Normalization = "imagenet", EvaluateEvery = 10,
+        CheckpointEvery = 10,
     };
 
     private static TrainingOptions BotSmall()
     {
         var o = Bot();
         o.Backbone = "resnet18"; o.InputHeight = 128; o.InputWidth = 64; o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4;
-        o.Epochs = 16; o.WarmupEpochs = 2; o.Milestones = [12]; o.EvaluateEvery = 4; o.LearningRate = 1e-3;
+        o.Epochs = 16; o.WarmupEpochs = 2; o.Milestones = [12]; o.EvaluateEvery = 4; o.CheckpointEvery = 4; o.LearningRate = 1e-3;
         return o;
     }
 
@@ -58,7 +59,7 @@ public static class TrainingRecipes
         Optimizer = "adam", LearningRate = 5e-6, WeightDecay = 1e-4, BackboneLearningRateFactor = 1, Scheduler = "cosine",
         WarmupEpochs = 10, WarmupFactor = 0.1, Epochs = 60, Stage1Epochs = 120, Stage1LearningRate = 3.5e-4, PromptTokens = 4,
         LabelSmoothing = 0.1f, TripletMargin = 0.3f, RandomErasingProbability = 0.5f, Normalization = "half", EvaluateEvery = 10,
-        InferenceFeature = "before-bn",
+        InferenceFeature = "before-bn", CheckpointEvery = 10,
     };
 
     private static TrainingOptions ClipReIdSmall()

@@ -30,7 +30,7 @@ public sealed class ClipReIdTrainerTests : IDisposable
         var o = TrainingRecipes.Get("clip-reid-small");
         o.InputHeight = 64; o.InputWidth = 32; o.IdentitiesPerBatch = 4; o.ImagesPerIdentity = 2;
         o.VitWidth = 64; o.VitLayers = 2; o.VitPatch = 16; o.VitStride = 16; o.TextWidth = 64; o.EmbeddingDim = 64;
-        o.Stage1Epochs = 2; o.Epochs = 2; o.MaxBatchesPerEpoch = 3; o.WarmupEpochs = 1; o.EvaluateEvery = 1; o.Workers = 2;
+        o.Stage1Epochs = 2; o.Epochs = 2; o.MaxBatchesPerEpoch = 3; o.WarmupEpochs = 1; o.EvaluateEvery = 1; o.CheckpointEvery = 1; o.Workers = 2;
         return o;
     }
 

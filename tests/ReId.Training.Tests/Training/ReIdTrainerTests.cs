@@ -25,7 +25,7 @@ public sealed class ReIdTrainerTests : IDisposable
     {
         var o = TrainingRecipes.Get("bot-small");
         o.InputHeight = 64; o.InputWidth = 32; o.IdentitiesPerBatch = 4; o.ImagesPerIdentity = 2;
-        o.Epochs = 2; o.MaxBatchesPerEpoch = 3; o.WarmupEpochs = 1; o.Milestones = [2]; o.EvaluateEvery = 1; o.Workers = 2;
+        o.Epochs = 2; o.MaxBatchesPerEpoch = 3; o.WarmupEpochs = 1; o.Milestones = [2]; o.EvaluateEvery = 1; o.CheckpointEvery = 1; o.Workers = 2;
         return o;
     }
 
