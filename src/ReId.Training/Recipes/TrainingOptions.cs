@@ -15,6 +15,8 @@ public sealed class TrainingOptions
     public string Backbone { get; set; } = "resnet50-ibn";
     /// <summary>Optional safetensors file with pretrained backbone weights (ImageNet or CLIP).</summary>
     public string? PretrainedWeights { get; set; }
+    /// <summary>Refuse to start without <see cref="PretrainedWeights"/> (the full CLIP-ReID recipe only makes sense from CLIP's weights).</summary>
+    public bool RequirePretrainedWeights { get; set; }
     public bool LastStrideOne { get; set; } = true;
     /// <summary>Pooling: "avg", "max" or "gem".</summary>
     public string Pooling { get; set; } = "avg";

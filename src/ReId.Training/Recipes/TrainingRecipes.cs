@@ -59,7 +59,7 @@ public static class TrainingRecipes
         Optimizer = "adam", LearningRate = 5e-6, WeightDecay = 1e-4, BackboneLearningRateFactor = 1, Scheduler = "cosine",
         WarmupEpochs = 10, WarmupFactor = 0.1, Epochs = 60, Stage1Epochs = 120, Stage1LearningRate = 3.5e-4, PromptTokens = 4,
         LabelSmoothing = 0.1f, TripletMargin = 0.3f, RandomErasingProbability = 0.5f, Normalization = "half", EvaluateEvery = 10,
-        InferenceFeature = "before-bn", CheckpointEvery = 10,
+        InferenceFeature = "before-bn", CheckpointEvery = 10, RequirePretrainedWeights = true,
     };
 
     private static TrainingOptions ClipReIdSmall()
@@ -68,7 +68,7 @@ public static class TrainingRecipes
         o.VitWidth = 128; o.VitLayers = 4; o.VitPatch = 8; o.VitStride = 8; o.EmbeddingDim = 128; o.InputHeight = 128; o.InputWidth = 64;
         o.TextWidth = 128; o.TextLayers = 2; o.TextContextLength = 16; o.TextVocabSize = 1000;
         o.IdentitiesPerBatch = 8; o.ImagesPerIdentity = 4; o.Stage1Epochs = 10; o.Epochs = 40; o.WarmupEpochs = 2;
-        o.LearningRate = 5e-4; o.EvaluateEvery = 10;
+        o.LearningRate = 5e-4; o.EvaluateEvery = 10; o.RequirePretrainedWeights = false;
         return o;
     }
 }

@@ -282,6 +282,9 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
     private void Validate(ReIdDataset dataset)
     {
         var o = Options;
+        if (o.RequirePretrainedWeights && o.PretrainedWeights is null)
+            throw new ArgumentException($"recipe '{o.Recipe}' starts from pretrained weights: give them with --set pretrained-weights=FILE.safetensors" +
+                (o.Method == "clip-reid" ? " (a CLIP file with both towers) and --set clip-vocabulary-file=bpe_simple_vocab_16e6.txt.gz; clip-reid-small trains from random weights" : ""));
         if (dataset.Train.Count == 0) throw new ArgumentException($"dataset '{dataset.Root}' has no training images");
         int usable = dataset.Train.GroupBy(s => s.Label).Count();
         if (usable < o.IdentitiesPerBatch)

@@ -102,6 +102,17 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheFullClipReIdRecipeWithoutClipWeightsExitsWithTwo()
+    {
+        string data = Data();
+        var (code, _, err) = CliRunner.Run("train", "--recipe", "clip-reid", "--data", data, "--format", "market1501", "--out", Path.Combine(_root, "clipfull"));
+        Assert.Equal(2, code);
+        Assert.Contains("pretrained-weights", err);
+        Assert.Contains("clip-vocabulary-file", err);
+        Assert.False(Directory.Exists(Path.Combine(_root, "clipfull", "checkpoints")));
+    }
+
+    [Fact]
     public void PretrainedClipWeightsWithoutAVocabularyExitWithTwo()
     {
         string data = Data();
