@@ -117,7 +117,7 @@ internal sealed partial class EmbedCommand : ICliCommand
             FallbackToCpu = true,
         };
         if (parse.GetValue(_inputSize) is { } size)
-            (options.InputHeight, options.InputWidth) = ParseSize(size);
+            (options.InputHeight, options.InputWidth) = InputSize.Parse(size);
         if (parse.GetValue(_mean) is { } mean)
             options.Mean = ParseTriple(mean, "--mean");
         if (parse.GetValue(_std) is { } std)
@@ -141,7 +141,7 @@ internal sealed partial class EmbedCommand : ICliCommand
             throw new CliUsageException($"--weights file '{weights}' does not exist.");
         if (parse.GetValue(_gpu) is not null)
             throw new CliUsageException("--gpu is not available with --backbone clip (it runs on the CPU with TorchSharp); export with `reid export` and embed with --model.");
-        var size = parse.GetValue(_inputSize) is { } text ? ParseSize(text) : ((int, int)?)null;
+        var size = parse.GetValue(_inputSize) is { } text ? InputSize.Parse(text) : ((int, int)?)null;
         return new ClipImageEmbedder(weights, size, parse.GetValue(_batchSize));
     }
 
@@ -180,16 +180,6 @@ internal sealed partial class EmbedCommand : ICliCommand
                 return new ReIdSample(f, identity, camera, DatasetSplit.Query);
             })
             .ToList();
-    }
-
-    private static (int Height, int Width) ParseSize(string text)
-    {
-        var parts = text.ToLowerInvariant().Split('x');
-        if (parts.Length == 2
-            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
-            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int w) && h > 0 && w > 0)
-            return (h, w);
-        throw new CliUsageException($"--input-size must look like 256x128 (got '{text}').");
     }
 
     private static float[] ParseTriple(string text, string option)

@@ -36,7 +36,7 @@ internal sealed class ExportCommand : ICliCommand
             string weightsPath = parse.GetValue(weights)!;
             if (!File.Exists(weightsPath))
                 throw new FileNotFoundException($"--weights file '{weightsPath}' does not exist.", weightsPath);
-            (int h, int w)? size = parse.GetValue(inputSize) is { } s ? ParseSize(s) : null;
+            (int h, int w)? size = parse.GetValue(inputSize) is { } s ? InputSize.Parse(s) : null;
             string dir = PackageDirectory(parse.GetValue(output)!);
 
             var started = System.Diagnostics.Stopwatch.StartNew();
@@ -81,13 +81,5 @@ internal sealed class ExportCommand : ICliCommand
             throw new CliUsageException($"--out '{output}': a model package's ONNX file must be named {ModelPackage.OnnxFileName} (or give a folder)");
         string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(output));
         return dir!;
-    }
-
-    internal static (int H, int W) ParseSize(string s)
-    {
-        var parts = s.ToLowerInvariant().Split('x');
-        if (parts.Length == 2 && int.TryParse(parts[0], out int h) && int.TryParse(parts[1], out int w) && h > 0 && w > 0)
-            return (h, w);
-        throw new CliUsageException($"--input-size '{s}' is not HxW with positive integers (e.g. 256x128)");
     }
 }

@@ -17,13 +17,7 @@ internal static class DotProducts
         if ((long)m * dim > a.Length || (long)n * dim > b.Length || (long)m * n > result.Length)
             throw new ArgumentException("matrix sizes do not match the arrays");
         if (m == 0 || n == 0) return;
-        var builder = new OnnxGraphBuilder("dot_products");
-        builder.AddInput("a", OnnxElementType.Float, "m", dim);
-        builder.AddInput("b", OnnxElementType.Float, "n", dim);
-        builder.NodeWithOutputs("Gemm", ["a", "b"], ["s"], OnnxAttribute.Int("transB", 1));
-        builder.AddOutput("s", OnnxElementType.Float, "m", "n");
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(builder.ToBytes(), options);
+        using var session = CreateSession(dim);
         var memory = OrtMemoryInfo.DefaultInstance;
         using var bValue = OrtValue.CreateTensorValueFromMemory(memory, b.AsMemory(0, n * dim), [n, dim]);
         for (int r0 = 0; r0 < m; r0 += RowBlock)
@@ -33,5 +27,17 @@ internal static class DotProducts
             using var sValue = OrtValue.CreateTensorValueFromMemory(memory, result.AsMemory((int)((long)r0 * n), rows * n), [rows, n]);
             session.Run(null, ["a", "b"], [aValue, bValue], ["s"], [sValue]);
         }
+    }
+
+    /// <summary>A session computing s = a·bᵀ for inputs a [m, dim] and b [n, dim] (output s [m, n]).</summary>
+    public static InferenceSession CreateSession(int dim)
+    {
+        var builder = new OnnxGraphBuilder("dot_products");
+        builder.AddInput("a", OnnxElementType.Float, "m", dim);
+        builder.AddInput("b", OnnxElementType.Float, "n", dim);
+        builder.NodeWithOutputs("Gemm", ["a", "b"], ["s"], OnnxAttribute.Int("transB", 1));
+        builder.AddOutput("s", OnnxElementType.Float, "m", "n");
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        return new InferenceSession(builder.ToBytes(), options);
     }
 }

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.IO;
-using ReId.MLNet.Onnx;
 
 namespace ReId.MLNet.Ranking;
 
@@ -79,7 +78,7 @@ public sealed class GalleryIndex : IDisposable
                 int n = Math.Min(gb, ng - g0);
                 using var gValue = OrtValue.CreateTensorValueFromMemory(memory, _packed.AsMemory(g0 * Dim, n * Dim), [n, Dim]);
                 using var sValue = OrtValue.CreateTensorValueFromMemory(memory, scores.AsMemory(0, m * n), [m, n]);
-                _session!.Run(null, ["q", "g"], [qValue, gValue], ["s"], [sValue]);
+                _session!.Run(null, ["a", "b"], [qValue, gValue], ["s"], [sValue]);
                 Parallel.For(0, m, i => Collect(scores.AsSpan(i * n, n), g0, q0 + i, k, heapScore, heapIndex, heapSize));
             }
         }
@@ -165,16 +164,7 @@ public sealed class GalleryIndex : IDisposable
             var r = _packed.AsSpan(i * Dim, Dim);
             _squaredNorms[i] = System.Numerics.Tensors.TensorPrimitives.Dot(r, r);
         }
-        if (_session is null)
-        {
-            var b = new OnnxGraphBuilder("gallery_scores");
-            b.AddInput("q", OnnxElementType.Float, "m", Dim);
-            b.AddInput("g", OnnxElementType.Float, "n", Dim);
-            b.NodeWithOutputs("Gemm", ["q", "g"], ["s"], OnnxAttribute.Int("transB", 1));
-            b.AddOutput("s", OnnxElementType.Float, "m", "n");
-            using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            _session = new InferenceSession(b.ToBytes(), options);
-        }
+        _session ??= DotProducts.CreateSession(Dim);
     }
 
     /// <summary>Writes the index (metric, dim, identities, features) to a file atomically.</summary>

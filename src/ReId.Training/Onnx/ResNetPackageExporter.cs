@@ -26,18 +26,19 @@ public static class ResNetPackageExporter
         bool lastStrideOne = true, NeckFeature feature = NeckFeature.AfterBn)
     {
         string source = $"Safetensors file '{weightsPath}'";
-        var file = SafetensorsFile.Read(weightsPath);
-        bool reIdModel = file.Tensors.Keys.Any(k => k.StartsWith("backbone.", StringComparison.Ordinal));
-        var tensors = new Dictionary<string, Tensor>();
+        bool reIdModel = SafetensorsFile.ReadNames(weightsPath).Any(k => k.StartsWith("backbone.", StringComparison.Ordinal));
+        bool Unused(string name) => reIdModel
+            ? name.StartsWith("optimizer/", StringComparison.Ordinal) || name.StartsWith("neck.classifier.", StringComparison.Ordinal)
+            : name.StartsWith("fc.", StringComparison.Ordinal);
         var skipped = new List<string>();
-        foreach (var (name, value) in file.Tensors)
+        // Optimiser state (twice the weights in a checkpoint) and classifiers are never decoded.
+        var file = SafetensorsFile.Read(weightsPath, name =>
         {
-            string? key = reIdModel
-                ? (name.StartsWith("optimizer/", StringComparison.Ordinal) || name.StartsWith("neck.classifier.", StringComparison.Ordinal) ? null : name)
-                : (name.StartsWith("fc.", StringComparison.Ordinal) ? null : "backbone." + name);
-            if (key is null) skipped.Add(name);
-            else tensors[key] = StateDictIO.ToTorch(value);
-        }
+            if (!Unused(name)) return false;
+            skipped.Add(name);
+            return true;
+        });
+        var tensors = file.Tensors.ToDictionary(p => reIdModel ? p.Key : "backbone." + p.Key, p => StateDictIO.ToTorch(p.Value));
         try
         {
             using var model = new ReIdModel(ResNet.Create(backbone, lastStrideOne), classes: 0, gemP: 1f, learnP: false,

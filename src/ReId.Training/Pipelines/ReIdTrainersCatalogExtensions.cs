@@ -15,11 +15,7 @@ public static class ReIdTrainersCatalogExtensions
         if (training.Method != "bot") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; BagOfTricks takes bot or bot-small", nameof(recipe));
         if (epochs is { } e) training.Epochs = e;
         if (backbone is not null) training.Backbone = backbone;
-        return catalog.BagOfTricks(new ReIdTrainerOptions
-        {
-            RunDirectory = runDirectory, ImagePathColumnName = imagePathColumnName, IdentityColumnName = identityColumnName,
-            CameraColumnName = cameraColumnName, FeatureColumnName = featureColumnName, Training = training, Log = log,
-        });
+        return catalog.BagOfTricks(Options(runDirectory, imagePathColumnName, identityColumnName, cameraColumnName, featureColumnName, training, log));
     }
 
     /// <summary>The bag-of-tricks trainer with every setting in <paramref name="options"/>.</summary>
@@ -46,11 +42,7 @@ public static class ReIdTrainersCatalogExtensions
         if (clipVocabulary is not null) training.ClipVocabularyFile = clipVocabulary;
         if (stage1Epochs is { } s1) training.Stage1Epochs = s1;
         if (epochs is { } e) training.Epochs = e;
-        return catalog.ClipReId(new ReIdTrainerOptions
-        {
-            RunDirectory = runDirectory, ImagePathColumnName = imagePathColumnName, IdentityColumnName = identityColumnName,
-            CameraColumnName = cameraColumnName, FeatureColumnName = featureColumnName, Training = training, Log = log,
-        });
+        return catalog.ClipReId(Options(runDirectory, imagePathColumnName, identityColumnName, cameraColumnName, featureColumnName, training, log));
     }
 
     /// <summary>The CLIP-ReID trainer with every setting in <paramref name="options"/> (its Training must use the clip-reid method).</summary>
@@ -62,4 +54,11 @@ public static class ReIdTrainersCatalogExtensions
             throw new ArgumentException($"Training.Method is '{options.Training.Method}'; ClipReId needs 'clip-reid' (start from TrainingRecipes.Get(\"clip-reid\"))", nameof(options));
         return new ReIdTrainerEstimator(catalog.Context, options);
     }
+
+    private static ReIdTrainerOptions Options(string runDirectory, string imagePathColumnName, string identityColumnName, string? cameraColumnName,
+        string featureColumnName, TrainingOptions training, TextWriter? log) => new()
+    {
+        RunDirectory = runDirectory, ImagePathColumnName = imagePathColumnName, IdentityColumnName = identityColumnName,
+        CameraColumnName = cameraColumnName, FeatureColumnName = featureColumnName, Training = training, Log = log,
+    };
 }

@@ -33,11 +33,9 @@ public static class FeatureExtractor
             GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount,
         };
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph, sessionOptions);
-        var loader = new BatchLoader(samples, new SequentialBatchSampler(samples.Count, batchSize), AugmentationPipeline.ForEvaluation(options),
-            new BatchLoaderOptions { Workers = workers, Prefetch = 2, CacheDecodedImages = false });
         var result = new float[(long)samples.Count * embeddingSize];
         int row = 0;
-        foreach (var batch in loader.Batches(new SamplerPosition(0, 0), cancellationToken))
+        foreach (var batch in Batches(samples, options, batchSize, workers, cancellationToken))
         {
             var input = new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(batch.Images, [batch.Count, 3, options.Height, options.Width]);
             using var outputs = session.Run([Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor(Onnx.OnnxExporter.InputName, input)]);
@@ -61,12 +59,10 @@ public static class FeatureExtractor
         model.eval();
         try
         {
-            var loader = new BatchLoader(samples, new SequentialBatchSampler(samples.Count, batchSize), AugmentationPipeline.ForEvaluation(options),
-                new BatchLoaderOptions { Workers = workers, Prefetch = 2, CacheDecodedImages = false });
             float[]? result = null;
             int dim = 0, row = 0;
             using var noGrad = no_grad();
-            foreach (var batch in loader.Batches(new SamplerPosition(0, 0)))
+            foreach (var batch in Batches(samples, options, batchSize, workers, cancellationToken))
             {
                 using var scope = NewDisposeScope();
                 var f = model.forward(batch.ImagesTensor()).contiguous();
@@ -75,7 +71,6 @@ public static class FeatureExtractor
                 f.data<float>().CopyTo(result.AsSpan(row * dim, batch.Count * dim));
                 row += batch.Count;
                 progress?.Report((row, samples.Count));
-                cancellationToken.ThrowIfCancellationRequested();
             }
             DistanceMatrix.NormalizeRows(result!, dim);
             return result!;
@@ -84,5 +79,14 @@ public static class FeatureExtractor
         {
             if (wasTraining) model.train();
         }
+    }
+
+    /// <summary>The samples in order, decoded, resized and normalised (no augmentation) on worker threads, in batches.</summary>
+    public static IEnumerable<LoadedBatch> Batches(IReadOnlyList<ReIdSample> samples, AugmentationOptions options, int batchSize = 64, int workers = 2,
+        CancellationToken cancellationToken = default)
+    {
+        var loader = new BatchLoader(samples, new SequentialBatchSampler(samples.Count, batchSize), AugmentationPipeline.ForEvaluation(options),
+            new BatchLoaderOptions { Workers = workers, Prefetch = 2, CacheDecodedImages = false });
+        return loader.Batches(new SamplerPosition(0, 0), cancellationToken);
     }
 }

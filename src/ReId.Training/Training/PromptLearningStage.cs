@@ -77,14 +77,12 @@ public sealed class PromptLearningStage(TrainingOptions options, TrainingProgres
     {
         var o = options;
         var eval = new AugmentationOptions { Height = o.InputHeight, Width = o.InputWidth, Normalization = o.Normalization };
-        var loader = new BatchLoader(dataset.Train, new SequentialBatchSampler(dataset.Train.Count, 64), AugmentationPipeline.ForEvaluation(eval),
-            new BatchLoaderOptions { Workers = o.Workers, Prefetch = 2, CacheDecodedImages = false });
         var parts = new List<Tensor>();
         var labels = new List<long>();
         model.eval();
         using (no_grad())
         {
-            foreach (var b in loader.Batches(new SamplerPosition(0, 0), cancellationToken))
+            foreach (var b in FeatureExtractor.Batches(dataset.Train, eval, workers: o.Workers, cancellationToken: cancellationToken))
             {
                 using var x = b.ImagesTensor();
                 parts.Add(model.ImageFeatures(x));

@@ -115,6 +115,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             store.Save(CheckpointStore.EpochName(0), model, optimizer.Optimizer, new CheckpointState { Epoch = 0, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities });
             metrics.Save(runDirectory);
         }
+        // Past this point a CLIP-ReID network's prompts are final; every later checkpoint says so.
+        bool learnsPrompts = model is ClipReIdModel;
         if (model is ClipReIdModel clip) PreparePrompts(clip, dataset, store, optimizer, resumedPromptsLearned, cancellationToken);
 
         var clock = Stopwatch.StartNew();
@@ -159,7 +161,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                 _progress.Step("train", epoch, o.Epochs, done, batchCount, lossSum / steps, optimizer.LearningRates[0], rate, left);
                 if (cancellationToken.IsCancellationRequested || (StopAfterSteps > 0 && StepsTaken >= StopAfterSteps))
                 {
-                    store.Save("last", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = model is ClipReIdModel, Epoch = epoch, NextBatch = done, EpochComplete = false, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
+                    store.Save("last", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = learnsPrompts, Epoch = epoch, NextBatch = done, EpochComplete = false, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
                     _progress.Line($"stopped after batch {done} of epoch {epoch}; checkpoint 'last' written, continue with --resume");
                     throw new OperationCanceledException("training was stopped; checkpoint 'last' holds the position", cancellationToken);
                 }
@@ -180,12 +182,12 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                 if (double.IsNaN(bestMap) || m.MeanAveragePrecision > bestMap)
                 {
                     (bestMap, bestEpoch) = (m.MeanAveragePrecision, epoch);
-                    store.Save("best", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = model is ClipReIdModel, Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
+                    store.Save("best", model, optimizer.Optimizer, new CheckpointState { PromptsLearned = learnsPrompts, Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch });
                 }
             }
             metrics.Add(row);
             metrics.Save(runDirectory);
-            var complete = new CheckpointState { PromptsLearned = model is ClipReIdModel, Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch };
+            var complete = new CheckpointState { PromptsLearned = learnsPrompts, Epoch = epoch, Seed = o.Seed, Recipe = o.Recipe, NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch };
             if (epoch % Math.Max(1, o.CheckpointEvery) == 0 || epoch == o.Epochs) store.Save(CheckpointStore.EpochName(epoch), model, optimizer.Optimizer, complete);
             store.Save("last", model, optimizer.Optimizer, complete);
         }
