@@ -96,6 +96,15 @@ public sealed class ClipReIdTrainerTests : IDisposable
         Assert.Equal(file["token_embedding.weight"].Data, start["text.token_embedding.weight"].Data);
         // The prompt starts with the start-of-text token of the BPE vocabulary (id 521), embedded by the loaded encoder.
         Assert.Equal(file["token_embedding.weight"].Data.AsSpan(521 * 64, 64).ToArray(), start["prompt.token_prefix"].Data.AsSpan(0, 64).ToArray());
+
+        // The checkpoint records the architecture (and the tokenised prompt): it evaluates after the CLIP file and vocabulary are gone.
+        string run = Path.Combine(_root, "pretrained");
+        var withFile = CheckpointEvaluation.Evaluate(run, "last", data);
+        File.Delete(clip);
+        File.Delete(vocabulary);
+        var withoutFile = CheckpointEvaluation.Evaluate(run, "last", data);
+        Assert.Equal(withFile.MeanAveragePrecision, withoutFile.MeanAveragePrecision, 12);
+        Assert.Equal(withFile.Cmc, withoutFile.Cmc);
     }
 
     [Fact]
