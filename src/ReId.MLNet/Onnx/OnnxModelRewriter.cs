@@ -115,12 +115,21 @@ internal static class OnnxModelRewriter
                 throw new InvalidDataException($"ONNX model '{source}' already uses the name '{newIdName}'.");
             used.Add(newIdName);
             graph.Input.Remove(idInput);
-            graph.Input.Add(OnnxGraphBuilder.ValueInfo(newIdName, OnnxElementType.Int64, [batchOfOne ? (OnnxDim)1 : (OnnxDim)"batch"]));
+            // ML.NET feeds a scalar column of one row as [1, 1]; the model wants [batch].
+            graph.Input.Add(OnnxGraphBuilder.ValueInfo(newIdName, OnnxElementType.Int64, batchOfOne ? [1, 1] : [(OnnxDim)"batch"]));
+            string fed = newIdName;
+            if (batchOfOne)
+            {
+                string flat = Fresh("reid_id_flat_shape");
+                graph.Initializer.Add(OnnxTensor.FromInt64s(flat, [-1L], 1).ToProto());
+                fed = Fresh("reid_id_flat");
+                front.Add(Node("Reshape", [newIdName, flat], [fed], Fresh("reid_id_reshape")));
+            }
             // The caller feeds position + 1 with 0 for an unknown id, because ML.NET's MapValue gives 0 for a key it does
             // not hold; subtracting 1 here turns that into the model's contract (position, or -1 when unknown).
             string one = Fresh("reid_id_one");
             graph.Initializer.Add(OnnxTensor.FromInt64s(one, [1L], 1).ToProto());
-            front.Add(Node("Sub", [newIdName, one], [userIdInput], Fresh("reid_id_sub")));
+            front.Add(Node("Sub", [fed, one], [userIdInput], Fresh("reid_id_sub")));
         }
         for (int i = front.Count - 1; i >= 0; i--)
             graph.Node.Insert(0, front[i]);
