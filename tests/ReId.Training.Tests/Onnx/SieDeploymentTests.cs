@@ -95,7 +95,7 @@ public sealed class SieDeploymentTests : IDisposable
         string dir = Path.Combine(_root, "pkg");
         var package = ModelPackageExporter.Write(dir, m, H, W, Dim, "clip-vit-sie", Mean, Std, "bilinear", cameraIds: [6, 1, 4, 1]);
         Assert.Equal(OnnxExporter.CameraInputName, package.CameraInputName);
-        Assert.Equal([1, 4, 6], package.CameraIds);
+        Assert.Equal([1, 4, 6], package.CameraIds!);
         Assert.Null(package.ViewInputName);
 
         var (paths, pixels) = Images(4);

@@ -78,7 +78,8 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
     }
 
     /// <summary>Images [B, 3, H, W] (and camera ids [B] when SIE is on) → projected, class and patch tokens.</summary>
-    public ClipVisionOutput Encode(Tensor images, Tensor? cameras = null)
+    /// <param name="withoutCameraTerm">Encode without the SIE term even though the encoder has one (CLIP-ReID's prompt learning).</param>
+    public ClipVisionOutput Encode(Tensor images, Tensor? cameras = null, bool withoutCameraTerm = false)
     {
         using var scope = torch.NewDisposeScope();
         var x = conv1.forward(images);                       // [B, W, gh, gw]
@@ -86,7 +87,7 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         x = x.reshape(b, w, -1).permute(0, 2, 1);             // [B, gh·gw, W]
         var cls = class_embedding.reshape(1, 1, w).expand(b, 1, w);
         x = torch.cat([cls, x], 1) + positional_embedding.unsqueeze(0);
-        if (cv_embed is not null)
+        if (cv_embed is not null && !withoutCameraTerm)
         {
             if (cameras is null)
                 throw new ArgumentException("This encoder has camera embeddings (SIE); pass the camera ids.", nameof(cameras));
