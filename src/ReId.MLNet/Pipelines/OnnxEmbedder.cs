@@ -43,7 +43,7 @@ public sealed class OnnxEmbedder : IImageEmbedder
         byte[] model = OnnxModelRewriter.Wrap(
             _spec.Model, _spec.InputName, PixelsName, ["batch", 3, _spec.InputHeight, _spec.InputWidth],
             _spec.ChannelScale, _spec.ChannelShift, [(_spec.OutputName, OutputName, _spec.EmbeddingSize)], _spec.Source, batchOfOne: false);
-        _session = CreateSession(model, options.GpuDeviceId, options.FallbackToCpu);
+        _session = CreateSession(model, options);
         var outputDims = _session.OutputMetadata[OutputName].Dimensions;
         if (outputDims.Length < 2 || outputDims[^1] <= 0)
             throw new InvalidDataException($"ONNX model '{_spec.Source}': output '{_spec.OutputName}' must have a fixed last dimension (the embedding size).");
@@ -216,18 +216,12 @@ public sealed class OnnxEmbedder : IImageEmbedder
         }
     }
 
-    private static InferenceSession CreateSession(byte[] model, int? gpuDeviceId, bool fallbackToCpu)
-    {
-        if (OnnxDevices.Resolve(gpuDeviceId, fallbackToCpu) is { } device)
+    // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
+    private static InferenceSession CreateSession(byte[] model, ReIdEmbedOptions options) =>
+        OnnxSessionFactory.Create(model, new OnnxSessionOptions
         {
-            using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
-            return new InferenceSession(model, gpuOptions);
-        }
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        return new InferenceSession(model, options);
-    }
+            GpuDeviceId = options.GpuDeviceId, FallbackToCpu = options.FallbackToCpu, IntraOpThreads = options.IntraOpThreads, AllowSpinning = false,
+        });
 
     private static ReIdEmbedOptions WithPath(string modelPath, ReIdEmbedOptions? options)
     {

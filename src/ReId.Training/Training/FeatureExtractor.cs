@@ -28,11 +28,7 @@ public static class FeatureExtractor
         byte[] graph;
         try { graph = Onnx.OnnxExporter.Export(exportable, options.Height, options.Width, embeddingSize); }
         finally { if (wasTraining) model.train(); }
-        using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions
-        {
-            GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount,
-        };
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph, sessionOptions);
+        using var session = ReId.MLNet.Onnx.OnnxSessionFactory.Create(graph);
         var result = new float[(long)samples.Count * embeddingSize];
         int row = 0;
         foreach (var batch in Batches(samples, options, batchSize, workers, cancellationToken))
