@@ -87,7 +87,7 @@ internal sealed class EmbedBenchmark : IBenchmark
     }
 
     /// <summary>conv3x3/2 (3→C) → ReLU → conv3x3/2 (C→2C) → ReLU → conv3x3/2 (2C→4C) → ReLU → GAP → Gemm (4C→D).</summary>
-    private static byte[] SmallCnn(int height, int width, int dim, int channels)
+    internal static byte[] SmallCnn(int height, int width, int dim, int channels)
     {
         var rng = new Random(3);
         float[] Weights(int count, int fanIn) => Enumerable.Range(0, count).Select(_ => (float)((rng.NextDouble() * 2 - 1) / Math.Sqrt(fanIn))).ToArray();
@@ -108,7 +108,7 @@ internal sealed class EmbedBenchmark : IBenchmark
         return b.ToBytes();
     }
 
-    private static string[] WriteImages(string dir, int count, int height, int width)
+    internal static string[] WriteImages(string dir, int count, int height, int width)
     {
         Directory.CreateDirectory(dir);
         var paths = new string[count];

@@ -95,6 +95,44 @@ public sealed class OnnxEmbedder : IImageEmbedder
         }
     }
 
+    /// <summary>
+    /// Embeds the image-path column of an <see cref="IDataView"/> in batches (on the CUDA device when
+    /// <see cref="ReIdEmbedOptions.GpuDeviceId"/> is set): the batched counterpart of <c>ReIdEmbed</c> for ML.NET users whose
+    /// one-row-per-call <c>ApplyOnnxModel</c> would starve a GPU. Returns a data view with the path column and a
+    /// <paramref name="outputColumnName"/> vector column (the same values as <c>ReIdEmbed</c>), in the input's row order;
+    /// other columns are not carried over (join on the path column when they are needed).
+    /// </summary>
+    public IDataView EmbedDataView(MLContext mlContext, IDataView input, string outputColumnName = "Features", string inputColumnName = "ImagePath",
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        if (outputColumnName == inputColumnName)
+            throw new ArgumentException($"the output column '{outputColumnName}' must differ from the image-path column", nameof(outputColumnName));
+        var column = input.Schema.GetColumnOrNull(inputColumnName)
+            ?? throw new ArgumentException($"the data view has no column '{inputColumnName}' (image paths were expected there)", nameof(inputColumnName));
+        if (column.Type is not TextDataViewType)
+            throw new ArgumentException($"column '{inputColumnName}' holds {column.Type}; image paths (text) were expected", nameof(inputColumnName));
+        string[] paths = [.. input.GetColumn<string>(inputColumnName)];
+        float[] embeddings = Embed(paths, progress, cancellationToken);
+        var rows = new EmbeddingRow[paths.Length];
+        for (int i = 0; i < rows.Length; i++)
+            rows[i] = new EmbeddingRow { Path = paths[i], Embedding = embeddings.AsSpan(i * EmbeddingSize, EmbeddingSize).ToArray() };
+        var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(EmbeddingRow));
+        schema[nameof(EmbeddingRow.Path)].ColumnName = inputColumnName;
+        schema[nameof(EmbeddingRow.Embedding)].ColumnName = outputColumnName;
+        schema[outputColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize);
+        return mlContext.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private sealed class EmbeddingRow
+    {
+        public string Path { get; set; } = "";
+        public float[] Embedding { get; set; } = [];
+    }
+
     private float[] EmbedCore(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress, CancellationToken cancellationToken)
     {
         int n = imagePaths.Count;

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.IO;
 using ReId.MLNet.Onnx;
-using System.Numerics.Tensors;
 
 namespace ReId.MLNet.Ranking;
 
@@ -30,6 +31,7 @@ public sealed class GalleryIndex : IDisposable
     private float[]? _rowScales;
     private float[] _squaredNorms = [];
     private InferenceSession? _session;
+    private int? _gpuDeviceId;
 
     public GalleryIndex(int dim, DistanceMetric metric = DistanceMetric.Cosine)
     {
@@ -47,6 +49,16 @@ public sealed class GalleryIndex : IDisposable
     public int GalleryBlock { get; set; } = 2048;
     /// <summary>Worker threads of <see cref="Search"/>; null uses every core.</summary>
     public int? Threads { get; set; }
+
+    /// <summary>
+    /// CUDA device for the Gemm (the GPU ONNX Runtime package is needed; without a usable device the first search fails naming it).
+    /// Tiles are then large and scored one at a time on the device while the top-k scan runs on every core.
+    /// </summary>
+    public int? GpuDeviceId
+    {
+        get => _gpuDeviceId;
+        set { if (value != _gpuDeviceId) { _session?.Dispose(); _session = null; _gpuDeviceId = value; } }
+    }
 
     /// <summary>How rows are kept in memory; changing it re-encodes the rows at the next search.</summary>
     public GalleryStorage Storage
@@ -96,11 +108,13 @@ public sealed class GalleryIndex : IDisposable
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(q, Dim);
 
         int threads = Math.Max(1, Threads ?? Environment.ProcessorCount);
-        int qb = Math.Clamp(QueryBlock, 1, nq);
-        // Enough tiles for every thread to stay busy to the end, but no tile narrower than MLAS likes.
-        int gb = Math.Clamp((ng + 4 * threads - 1) / (4 * threads), Math.Min(256, GalleryBlock), Math.Max(1, GalleryBlock));
+        bool onGpu = _gpuDeviceId is not null;
+        int qb = Math.Clamp(onGpu ? Math.Max(QueryBlock, 1024) : QueryBlock, 1, nq);
+        // Enough tiles for every thread to stay busy to the end, but no tile narrower than MLAS likes; one large tile at a time on a GPU.
+        int gb = onGpu ? Math.Min(ng, 32768)
+            : Math.Clamp((ng + 4 * threads - 1) / (4 * threads), Math.Min(256, GalleryBlock), Math.Max(1, GalleryBlock));
         int tiles = (ng + gb - 1) / gb;
-        int workers = Math.Min(threads, tiles);
+        int workers = onGpu ? 1 : Math.Min(threads, tiles);
         // Per worker: a min-heap of the k best "scores" (higher = better) per query: cosine similarity, or 2q·g − ‖g‖².
         var heapScore = new float[workers][];
         var heapIndex = new int[workers][];
@@ -122,7 +136,7 @@ public sealed class GalleryIndex : IDisposable
                 {
                     int m = Math.Min(qb, nq - q0);
                     Scores(q.AsMemory(q0 * Dim, m * Dim), m, gallery, n, scores);
-                    for (int i = 0; i < m; i++)
+                    void Scan(int i)
                     {
                         var row = scores.AsSpan(i * n, n);
                         if (Metric == DistanceMetric.Euclidean)
@@ -130,6 +144,9 @@ public sealed class GalleryIndex : IDisposable
                         int query = q0 + i;
                         TopKSelector.Offer(row, g0, hs.AsSpan(query * k, k), hi.AsSpan(query * k, k), ref size[query]);
                     }
+                    // On a GPU the one worker's rows are scanned by every core (each row has its own heap, so no locking).
+                    if (onGpu) Parallel.For(0, m, Scan);
+                    else for (int i = 0; i < m; i++) Scan(i);
                 }
             }
         });
@@ -156,12 +173,8 @@ public sealed class GalleryIndex : IDisposable
         }
         else
         {
-            TensorPrimitives.ConvertTruncating<sbyte, float>(_packedInt8.AsSpan(g0 * Dim, n * Dim), dst);
             for (int r = 0; r < n; r++)
-            {
-                var row = dst.Slice(r * Dim, Dim);
-                TensorPrimitives.Multiply(row, _rowScales![g0 + r], row);
-            }
+                WidenInt8(_packedInt8.AsSpan((g0 + r) * Dim, Dim), _rowScales![g0 + r], dst.Slice(r * Dim, Dim));
         }
         return target.AsMemory(0, n * Dim);
     }
@@ -233,7 +246,7 @@ public sealed class GalleryIndex : IDisposable
             }
         }
         lock (_sessionLock)
-            _session ??= DotProducts.CreateSession(Dim, new OnnxSessionOptions { IntraOpThreads = 1 });
+            _session ??= DotProducts.CreateSession(Dim, new OnnxSessionOptions { IntraOpThreads = 1, GpuDeviceId = _gpuDeviceId, FallbackToCpu = false });
     }
 
     /// <summary>Every row as float32 (widened from the packed storage where needed), packed rows first.</summary>
@@ -245,13 +258,28 @@ public sealed class GalleryIndex : IDisposable
         else if (_packedHalf is not null) TensorPrimitives.ConvertToSingle(_packedHalf, packedPart);
         else if (_packedInt8 is not null)
             for (int i = 0; i < _packedRows; i++)
-            {
-                var row = packedPart.Slice(i * Dim, Dim);
-                TensorPrimitives.ConvertTruncating<sbyte, float>(_packedInt8.AsSpan(i * Dim, Dim), row);
-                TensorPrimitives.Multiply(row, _rowScales![i], row);
-            }
+                WidenInt8(_packedInt8.AsSpan(i * Dim, Dim), _rowScales![i], packedPart.Slice(i * Dim, Dim));
         CollectionsMarshal.AsSpan(_features).CopyTo(rows.AsSpan(packedPart.Length));
         return rows;
+    }
+
+    /// <summary>target = values · scale, a SIMD vector at a time (sbyte → short → int → float).</summary>
+    private static void WidenInt8(ReadOnlySpan<sbyte> values, float scale, Span<float> target)
+    {
+        int width = Vector<sbyte>.Count, i = 0;
+        var s = new Vector<float>(scale);
+        for (; i + width <= values.Length; i += width)
+        {
+            Vector.Widen(new Vector<sbyte>(values[i..]), out Vector<short> low, out Vector<short> high);
+            Vector.Widen(low, out Vector<int> a, out Vector<int> b);
+            Vector.Widen(high, out Vector<int> c, out Vector<int> d);
+            int quarter = Vector<int>.Count;
+            (Vector.ConvertToSingle(a) * s).CopyTo(target[i..]);
+            (Vector.ConvertToSingle(b) * s).CopyTo(target[(i + quarter)..]);
+            (Vector.ConvertToSingle(c) * s).CopyTo(target[(i + 2 * quarter)..]);
+            (Vector.ConvertToSingle(d) * s).CopyTo(target[(i + 3 * quarter)..]);
+        }
+        for (; i < values.Length; i++) target[i] = values[i] * scale;
     }
 
     private void ClearPacked()
