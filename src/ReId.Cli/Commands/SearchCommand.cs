@@ -19,13 +19,14 @@ internal sealed class SearchCommand : ICliCommand
     private readonly Option<string> _out = new("--out") { Description = "Indices file (.npy, int64 [Nq, K], best first); distances go to <name>.distances.npy", Required = true };
     private readonly Option<string> _storage = new("--storage") { Description = "Gallery storage: float32 (exact), float16 or int8", DefaultValueFactory = _ => "float32" };
     private readonly Option<int?> _threads = new("--threads") { Description = "Worker threads (default: every core)" };
+    private readonly Option<int?> _gpu = new("--gpu") { Description = "CUDA device id for the similarity Gemm (GPU build; an absent device is an error)" };
     private readonly Option<string?> _rankList = new("--rank-list") { Description = "Draw the first queries and their top-k to this PNG (needs the sidecar CSVs naming image files)" };
     private readonly Option<int> _rankListQueries = new("--rank-list-queries") { Description = "Queries drawn in the rank list", DefaultValueFactory = _ => 8 };
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object" };
 
     public void Configure(Command command, CliContext ctx)
     {
-        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _topK, _metric, _out, _storage, _threads, _rankList, _rankListQueries, _json })
+        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _topK, _metric, _out, _storage, _threads, _gpu, _rankList, _rankListQueries, _json })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -46,13 +47,22 @@ internal sealed class SearchCommand : ICliCommand
                     var s => throw new CliUsageException($"--storage '{s}': expected float32, float16 or int8"),
                 },
                 Threads = parse.GetValue(_threads) is { } t ? Positive(t, "--threads") : null,
+                GpuDeviceId = parse.GetValue(_gpu),
                 RankListPath = parse.GetValue(_rankList),
                 RankListQueries = Positive(parse.GetValue(_rankListQueries), "--rank-list-queries"),
             };
             string output = parse.GetValue(_out)!;
             if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
                 throw new CliUsageException($"--out '{output}': expected a .npy file name");
-            var summary = FeatureSearch.SearchFiles(parse.GetValue(_queryFeatures)!, parse.GetValue(_galleryFeatures)!, output, options);
+            FeatureSearchSummary summary;
+            try
+            {
+                summary = FeatureSearch.SearchFiles(parse.GetValue(_queryFeatures)!, parse.GetValue(_galleryFeatures)!, output, options);
+            }
+            catch (InvalidOperationException e) when (options.GpuDeviceId is { } device && e.Message.Contains("CUDA", StringComparison.Ordinal))
+            {
+                throw new CliUsageException($"--gpu {device}: {e.Message}");
+            }
             if (parse.GetValue(_json))
             {
                 ctx.WriteJson(new

@@ -22,7 +22,7 @@ public static class FeatureSearch
         options ??= new FeatureSearchOptions();
         if (options.TopK < 1) throw new ArgumentOutOfRangeException(nameof(options), options.TopK, "TopK must be at least 1");
         if (dim < 1 || gallery.Length % dim != 0) throw new ArgumentException($"{gallery.Length} gallery values are not whole rows of {dim}");
-        using var index = new GalleryIndex(dim, options.Metric) { Threads = options.Threads, Storage = options.Storage };
+        using var index = new GalleryIndex(dim, options.Metric) { Threads = options.Threads, Storage = options.Storage, GpuDeviceId = options.GpuDeviceId };
         int ng = gallery.Length / dim;
         var ids = new int[ng];
         for (int i = 0; i < ng; i++) ids[i] = i;

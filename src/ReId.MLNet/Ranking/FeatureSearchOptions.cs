@@ -14,6 +14,9 @@ public sealed class FeatureSearchOptions
     /// <summary>Worker threads; null uses every core.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>CUDA device for the similarity Gemm (needs the GPU ONNX Runtime package; no fallback: an absent device is an error).</summary>
+    public int? GpuDeviceId { get; set; }
+
     /// <summary>How the gallery is held in memory (float32 is exact).</summary>
     public GalleryStorage Storage { get; set; } = GalleryStorage.Float32;
 

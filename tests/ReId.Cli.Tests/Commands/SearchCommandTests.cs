@@ -88,6 +88,11 @@ public class SearchCommandTests
             Assert.Contains("g.npy", err);
             Assert.Contains("row 0", err);
 
+            // No CUDA device on the machines the tests run on: asking for one is bad input naming the option.
+            (code, _, err) = CliRunner.Run("search", "--query-features", qPath, "--gallery-features", qPath, "--out", outPath, "--gpu", "0");
+            Assert.Equal(2, code);
+            Assert.Contains("--gpu 0", err);
+
             (code, _, err) = CliRunner.Run("search", "--query-features", qPath, "--gallery-features", qPath, "--out", outPath, "--top-k", "0");
             Assert.Equal(2, code);
             Assert.Contains("--top-k", err);
