@@ -47,7 +47,7 @@ public sealed class OnnxEmbedder : IImageEmbedder
             _spec.Model, _spec.InputName, PixelsName, ["batch", 3, _spec.InputHeight, _spec.InputWidth],
             _spec.ChannelScale, _spec.ChannelShift, [(_spec.OutputName, OutputName, _spec.EmbeddingSize)], _spec.Source, batchOfOne: false,
             idInputs: [.. _spec.IdInputs.Select(i => (i.Input, i.What == "camera" ? CamerasName : ViewsName))]);
-        _session = CreateSession(model, options.GpuDeviceId, options.FallbackToCpu);
+        _session = CreateSession(model, options);
         var outputDims = _session.OutputMetadata[OutputName].Dimensions;
         if (outputDims.Length < 2 || outputDims[^1] <= 0)
             throw new InvalidDataException($"ONNX model '{_spec.Source}': output '{_spec.OutputName}' must have a fixed last dimension (the embedding size).");
@@ -113,6 +113,46 @@ public sealed class OnnxEmbedder : IImageEmbedder
         {
             throw ImageFailure.Explain(ex, imagePaths, _imageFolder);
         }
+    }
+
+    /// <summary>
+    /// Embeds the image-path column of an <see cref="IDataView"/> in batches (on the CUDA device when
+    /// <see cref="ReIdEmbedOptions.GpuDeviceId"/> is set): the batched counterpart of <c>ReIdEmbed</c> for ML.NET users whose
+    /// one-row-per-call <c>ApplyOnnxModel</c> would starve a GPU. Returns a data view with the path column and a
+    /// <paramref name="outputColumnName"/> vector column (the same values as <c>ReIdEmbed</c>), in the input's row order;
+    /// other columns are not carried over (join on the path column when they are needed).
+    /// </summary>
+    public IDataView EmbedDataView(MLContext mlContext, IDataView input, string outputColumnName = "Features", string inputColumnName = "ImagePath",
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        if (outputColumnName == inputColumnName)
+            throw new ArgumentException($"the output column '{outputColumnName}' must differ from the image-path column", nameof(outputColumnName));
+        var column = input.Schema.GetColumnOrNull(inputColumnName)
+            ?? throw new ArgumentException($"the data view has no column '{inputColumnName}' (image paths were expected there)", nameof(inputColumnName));
+        if (column.Type is not TextDataViewType)
+            throw new ArgumentException($"column '{inputColumnName}' holds {column.Type}; image paths (text) were expected", nameof(inputColumnName));
+        if (UsesCameras || UsesViews)
+            throw new ArgumentException("this model needs each image's camera (view): EmbedDataView takes image paths only; use ReIdEmbed with ReIdEmbedOptions.CameraColumnName", nameof(input));
+        string[] paths = [.. input.GetColumn<string>(inputColumnName)];
+        float[] embeddings = Embed(paths, progress, cancellationToken);
+        var rows = new EmbeddingRow[paths.Length];
+        for (int i = 0; i < rows.Length; i++)
+            rows[i] = new EmbeddingRow { Path = paths[i], Embedding = embeddings.AsSpan(i * EmbeddingSize, EmbeddingSize).ToArray() };
+        var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(EmbeddingRow));
+        schema[nameof(EmbeddingRow.Path)].ColumnName = inputColumnName;
+        schema[nameof(EmbeddingRow.Embedding)].ColumnName = outputColumnName;
+        schema[outputColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize);
+        return mlContext.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private sealed class EmbeddingRow
+    {
+        public string Path { get; set; } = "";
+        public float[] Embedding { get; set; } = [];
     }
 
     private float[] EmbedCore(IReadOnlyList<string> imagePaths, List<(string Name, long[] Values)> idFeeds, IProgress<(long Done, long Total)>? progress,
@@ -240,18 +280,12 @@ public sealed class OnnxEmbedder : IImageEmbedder
         }
     }
 
-    private static InferenceSession CreateSession(byte[] model, int? gpuDeviceId, bool fallbackToCpu)
-    {
-        if (OnnxDevices.Resolve(gpuDeviceId, fallbackToCpu) is { } device)
+    // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
+    private static InferenceSession CreateSession(byte[] model, ReIdEmbedOptions options) =>
+        OnnxSessionFactory.Create(model, new OnnxSessionOptions
         {
-            using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
-            return new InferenceSession(model, gpuOptions);
-        }
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        return new InferenceSession(model, options);
-    }
+            GpuDeviceId = options.GpuDeviceId, FallbackToCpu = options.FallbackToCpu, IntraOpThreads = options.IntraOpThreads, AllowSpinning = false,
+        });
 
     private static ReIdEmbedOptions WithPath(string modelPath, ReIdEmbedOptions? options)
     {

@@ -41,6 +41,9 @@ public class ReIdEmbedOptions
     /// <summary>CUDA device for ONNX Runtime; null runs on CPU.</summary>
     public int? GpuDeviceId { get; set; }
 
+    /// <summary>ONNX Runtime intra-op threads for the batched <c>OnnxEmbedder</c>; null uses every core (see <see cref="OnnxSessionOptions"/>).</summary>
+    public int? IntraOpThreads { get; set; }
+
     /// <summary>Run on CPU when the GPU cannot be used (default true).</summary>
     public bool FallbackToCpu { get; set; } = true;
 

@@ -40,11 +40,7 @@ public static class FeatureExtractor
             idFeeds.Add((Onnx.OnnxExporter.CameraInputName, cameraIndex));
         if (viewIndex is not null && Onnx.OnnxExporter.HasInput(graph, Onnx.OnnxExporter.ViewInputName))
             idFeeds.Add((Onnx.OnnxExporter.ViewInputName, viewIndex));
-        using var sessionOptions = new Microsoft.ML.OnnxRuntime.SessionOptions
-        {
-            GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = Environment.ProcessorCount,
-        };
-        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(graph, sessionOptions);
+        using var session = ReId.MLNet.Onnx.OnnxSessionFactory.Create(graph);
         var result = new float[(long)samples.Count * embeddingSize];
         int row = 0;
         foreach (var batch in Batches(samples, options, batchSize, workers, cancellationToken))

@@ -216,7 +216,7 @@ public class CameraInputTests : IDisposable
     {
         var package = ModelPackage.Read(_data.CameraPackage());
         Assert.Equal("cameras", package.CameraInputName);
-        Assert.Equal([2, 5, 7], package.CameraIds);
+        Assert.Equal([2, 5, 7], package.CameraIds!);
         Assert.Null(package.ViewInputName);
         Assert.Null(package.ViewIds);
         Assert.Null(ModelPackage.Read(_data.Package()).CameraInputName);
