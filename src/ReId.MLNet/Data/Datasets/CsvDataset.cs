@@ -37,7 +37,7 @@ public sealed class CsvDataset : IReIdDatasetReader
             if (f.Length != columns.Length || !int.TryParse(f[1], NumberStyles.Integer, inv, out int id) || !int.TryParse(f[2], NumberStyles.Integer, inv, out int cam)
                 || (columns.Length == 4 && !int.TryParse(f[3], NumberStyles.Integer, inv, out _)))
                 throw new ReIdDataException($"csv: line {lineNumber} of '{file}' is '{line}'; expected {columns.Length} comma-separated fields ({string.Join(',', columns)}) with integer identity, camera{(columns.Length == 4 ? " and clothes" : "")}");
-            string path = Path.GetFullPath(Path.Combine(root, f[0].Trim()));
+            string path = DatasetFiles.ListedPath(root, f[0].Trim(), file, lineNumber, "csv", mustStayInside: false);
             if (!File.Exists(path))
                 throw new ReIdDataException($"csv: image '{path}' on line {lineNumber} of '{file}' does not exist");
             if (!DatasetFiles.IsImageName(path)) continue;
