@@ -61,7 +61,7 @@ public sealed class GalleryIndex : IDisposable
         Array.Fill(indices, -1);
         Array.Fill(ids, -1);
         if (ng == 0 || nq == 0) return new GallerySearchResult(nq, k, indices, distances, ids);
-        Prepare();
+        lock (_identities) Prepare(); // concurrent first searches must not build the packed copy and the session twice
         float[] q = queries.ToArray();
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(q, Dim);
         var memory = OrtMemoryInfo.DefaultInstance;
