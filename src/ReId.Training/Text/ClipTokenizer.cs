@@ -32,6 +32,8 @@ public sealed partial class ClipTokenizer
     public const int OpenAiMergeCount = 49152 - 256 - 2;
     /// <summary>Largest token id + 1 accepted from a vocabulary file (CLIP's is 49408; multilingual BPEs stay far below this).</summary>
     public const int MaxTokenId = 1 << 24;
+    /// <summary>Most characters read from a (possibly gzipped) merges file: a bound on what a hostile file can make us allocate.</summary>
+    public const int MaxMergesFileChars = 64 << 20;
 
     private static readonly char[] ByteToChar = BuildByteToChar();
     private static readonly Dictionary<char, byte> CharToByte = ByteToChar.Select((c, b) => (c, b)).ToDictionary(p => p.c, p => (byte)p.b);
@@ -250,7 +252,16 @@ public sealed partial class ClipTokenizer
             file.Position = 0;
             using Stream content = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
             using var reader = new StreamReader(content, Encoding.UTF8);
-            text = reader.ReadToEnd();
+            // A few hundred compressed bytes can expand to gigabytes; CLIP's file is 1.3 MB of text, so stop well before memory runs out.
+            var sb = new StringBuilder();
+            var buffer = new char[1 << 16];
+            for (int n; (n = reader.Read(buffer, 0, buffer.Length)) > 0;)
+            {
+                if (sb.Length + n > MaxMergesFileChars)
+                    throw new InvalidDataException($"'{path}' holds more than {MaxMergesFileChars / (1 << 20)} M characters of text; OpenAI's BPE merges file has about 1.3 M.");
+                sb.Append(buffer, 0, n);
+            }
+            text = sb.ToString();
         }
         catch (InvalidDataException ex)
         {
