@@ -11,6 +11,8 @@ public static class DistanceMatrix
         if (dim <= 0) throw new ArgumentOutOfRangeException(nameof(dim), "the embedding size must be positive");
         if (query.Length % dim != 0 || gallery.Length % dim != 0)
             throw new ArgumentException($"feature arrays of {query.Length} and {gallery.Length} floats are not whole rows of {dim}");
+        Features.FiniteValues.ThrowIfNonFinite(query, dim, "query features");
+        Features.FiniteValues.ThrowIfNonFinite(gallery, dim, "gallery features");
         float[] q = query.ToArray(), g = gallery.ToArray();
         int nq = q.Length / dim, ng = g.Length / dim;
         if (metric == DistanceMetric.Cosine)

@@ -3,13 +3,17 @@ using ReId.MLNet.Ranking;
 
 namespace ReId.MLNet.Evaluation;
 
-/// <summary>Evaluates query and gallery feature sets end to end: optional query expansion, distances, optional re-ranking, metrics.</summary>
+/// <summary>
+/// Evaluates query and gallery feature sets end to end: optional query expansion, distances, optional re-ranking, metrics.
+/// A job that cannot fit in memory is refused before anything large is allocated (see <see cref="EvaluationMemory"/> for the bound).
+/// </summary>
 public static class FeatureEvaluation
 {
     public static ReIdMetrics Evaluate(FeatureSet query, FeatureSet gallery, EvaluationOptions? options = null)
     {
         options ??= new EvaluationOptions();
         if (query.Dim != gallery.Dim) throw new ArgumentException($"query features have {query.Dim} dimensions but gallery features {gallery.Dim}");
+        EvaluationMemory.EnsureFits(query.Rows, gallery.Rows, query.Dim, options);
         float[] q = query.Features, g = gallery.Features;
         if (options.QueryExpansion) (q, g) = AverageQueryExpansion.Expand(q, g, query.Dim, options.QueryExpansionTopK);
         float[] qg = DistanceMatrix.Compute(q, g, query.Dim, options.Metric);

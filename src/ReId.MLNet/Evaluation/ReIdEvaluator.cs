@@ -10,6 +10,8 @@ public static class ReIdEvaluator
     {
         options ??= new EvaluationOptions();
         Validate(distances.Length, numQuery, numGallery, queryIds, galleryIds, queryCameras, galleryCameras, queryClothes, galleryClothes, options);
+        // A NaN distance sorts to an arbitrary place and silently changes every metric.
+        Features.FiniteValues.ThrowIfNonFinite(distances, numGallery, "distance matrix");
         int maxRank = options.MaxRank;
         float[] dist = distances.ToArray();
         var perQueryCmc = new float[numQuery][];

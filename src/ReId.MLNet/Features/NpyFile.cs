@@ -70,6 +70,9 @@ public static partial class NpyFile
         long[] shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : throw Bad(path, $"has a malformed shape '{shapeMatch.Groups[1].Value}'")).ToArray();
         if (shape.Length != 2) throw new InvalidDataException($"'{path}' has shape ({string.Join(", ", shape)}); expected a 2-D [N, D] array");
+        // Each dimension must fit an int (rows and columns are ints everywhere); the product is then exact in a long.
+        if (shape[0] > int.MaxValue || shape[1] > int.MaxValue)
+            throw new InvalidDataException($"'{path}' has shape ({shape[0]}, {shape[1]}); each dimension must be at most {int.MaxValue}");
         long count = shape[0] * shape[1];
         int dataStart = offset + headerLength;
         if (count > int.MaxValue || dataStart + count * 4 != bytes.Length)
@@ -78,6 +81,7 @@ public static partial class NpyFile
         var src = bytes.AsSpan(dataStart);
         if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(src).CopyTo(data);
         else for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(src[(i * 4)..]);
+        FiniteValues.ThrowIfNonFiniteInFile(data, (int)shape[1], path);
         return (data, (int)shape[0], (int)shape[1]);
     }
 

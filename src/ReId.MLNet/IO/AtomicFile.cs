@@ -1,10 +1,27 @@
 namespace ReId.MLNet.IO;
 
 /// <summary>Writes a file through a temporary sibling and a rename, so readers never see half a file.</summary>
+/// <remarks>
+/// A write that fails (disk full, I/O error, a killed process) leaves the previous file untouched: the temporary file is deleted
+/// and the rename never happens. The temporary file is flushed to disk before the rename, so after a crash the new name never
+/// points at data the disk has not received. Tests simulate failing disks through <see cref="StreamFactory"/>.
+/// </remarks>
 internal static class AtomicFile
 {
+    private static readonly AsyncLocal<Func<string, Stream>?> Factory = new();
+
+    /// <summary>
+    /// Opens the temporary file (default: a new <see cref="FileStream"/>). Set by tests to inject faults; it is async-local, so it
+    /// affects only the flow that set it and never a test running in parallel.
+    /// </summary>
+    internal static Func<string, Stream>? StreamFactory
+    {
+        get => Factory.Value;
+        set => Factory.Value = value;
+    }
+
     public static void WriteAllText(string path, string text) =>
-        Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false)); w.Write(text); });
+        Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true); w.Write(text); });
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
@@ -20,8 +37,12 @@ internal static class AtomicFile
         string tmp = Path.Combine(dir ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            using (var stream = StreamFactory?.Invoke(tmp) ?? new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
                 write(stream);
+                if (stream is FileStream file) file.Flush(flushToDisk: true);
+                else stream.Flush();
+            }
             File.Move(tmp, full, overwrite: true);
         }
         finally

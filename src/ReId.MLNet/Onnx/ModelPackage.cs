@@ -75,7 +75,8 @@ public sealed record ModelPackage
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(jsonPath)) as JsonObject
+            // Duplicate fields are refused while parsing; otherwise JsonObject throws a bare ArgumentException on first access.
+            root = JsonNode.Parse(File.ReadAllText(jsonPath), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new InvalidDataException($"Model package file '{jsonPath}' must hold a JSON object.");
         }
         catch (JsonException ex)

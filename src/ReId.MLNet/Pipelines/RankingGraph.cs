@@ -65,10 +65,21 @@ internal static class RankingGraph
             // Rounding can make ‖q−g‖² slightly negative for near-duplicates; clamp before the square root.
             distances = b.Node("Sqrt", [b.Node("Relu", [d2])]);
         }
-        b.NodeWithOutputs("TopK", [distances, b.Constant([(long)k], 1)], [distancesName, indicesName],
+        string[] top = b.Node("TopK", [distances, b.Constant([(long)k], 1)], 2,
             OnnxAttribute.Int("axis", 1), OnnxAttribute.Int("largest", 0), OnnxAttribute.Int("sorted", 1));
         string ids = b.AddInitializer("gallery_identities", identities, n);
-        b.NodeWithOutputs("Gather", [ids, indicesName], [identitiesName], OnnxAttribute.Int("axis", 0));
+        string topIds = b.Node("Gather", [ids, top[1]], OnnxAttribute.Int("axis", 0));
+
+        // A query holding NaN or ±∞ has no meaningful ranking (its distances are all NaN and TopK would return an arbitrary
+        // order). An ONNX graph cannot raise an error, so such a row gets the documented "no result": every index and identity
+        // −1, every distance NaN. bad = any(IsNaN(q) or IsInf(q)), as a [1, 1] boolean that Where broadcasts over the k slots.
+        string nonFinite = b.Node("Cast", [b.Node("Or", [b.Node("IsNaN", [q]), b.Node("IsInf", [q])])], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        string bad = b.Node("Cast", [b.Node("ReduceMax", [nonFinite], OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1))],
+            OnnxAttribute.Int("to", (long)OnnxElementType.Bool));
+        string none = b.Constant([-1L], 1);
+        b.NodeWithOutputs("Where", [bad, b.Constant([float.NaN], 1), top[0]], [distancesName]);
+        b.NodeWithOutputs("Where", [bad, none, top[1]], [indicesName]);
+        b.NodeWithOutputs("Where", [bad, none, topIds], [identitiesName]);
         b.AddOutput(indicesName, OnnxElementType.Int64, 1, k);
         b.AddOutput(identitiesName, OnnxElementType.Int64, 1, k);
         b.AddOutput(distancesName, OnnxElementType.Float, 1, k);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using ReId.MLNet.Evaluation;
@@ -53,6 +54,7 @@ public sealed partial class ReIdCatalog
             if (getClothes is not null) clothesIds.Add(getClothes());
         }
         if (ids.Count == 0) throw new ArgumentException($"{role} data has no rows");
+        FiniteValues.ThrowIfNonFinite(CollectionsMarshal.AsSpan(features), dim, $"{role} column '{featureColumn}'");
         return new FeatureSet([.. features], ids.Count, dim, [.. Enumerable.Repeat("", ids.Count)], [.. ids], [.. cams], getClothes is null ? null : [.. clothesIds]);
     }
 }

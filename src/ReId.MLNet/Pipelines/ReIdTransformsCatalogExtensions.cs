@@ -108,6 +108,9 @@ public static class ReIdTransformsCatalogExtensions
     /// first), <c>outputColumnName + "Identities"</c> their identities and <c>outputColumnName + "Distances"</c> the
     /// distances (1 − cos for <see cref="RankMetric.Cosine"/>, plain L2 for <see cref="RankMetric.Euclidean"/>). Exact;
     /// the gallery is stored inside the saved model.
+    /// A query row holding NaN or ±∞ gets no result rather than an arbitrary ranking: all its indices and identities are −1
+    /// and all its distances NaN (the ranking runs inside an ONNX graph, which cannot raise an error per row). A gallery
+    /// holding NaN or ±∞ is refused here with an <see cref="ArgumentException"/> naming the row.
     /// </summary>
     /// <param name="gallery">Gallery features, N×<paramref name="dimension"/> row-major.</param>
     /// <param name="galleryIdentities">Identity of each gallery row (default: the row index).</param>

@@ -85,6 +85,7 @@ public sealed class GalleryIndex : IDisposable
     {
         if (features.Length != identities.Length * Dim)
             throw new ArgumentException($"{features.Length} floats are not {identities.Length} rows of {Dim}");
+        Features.FiniteValues.ThrowIfNonFinite(features, Dim, "gallery features added to the index");
         float[] copy = features.ToArray();
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(copy, Dim);
         _features.AddRange(copy);
@@ -96,6 +97,7 @@ public sealed class GalleryIndex : IDisposable
     {
         if (queries.Length % Dim != 0) throw new ArgumentException($"{queries.Length} floats are not whole rows of {Dim}");
         if (topK < 1) throw new ArgumentOutOfRangeException(nameof(topK), "topK must be at least 1");
+        Features.FiniteValues.ThrowIfNonFinite(queries, Dim, "query features");
         int nq = queries.Length / Dim, ng = Count, k = Math.Min(topK, Math.Max(ng, 1));
         var indices = new int[nq * k];
         var distances = new float[nq * k];
@@ -103,7 +105,7 @@ public sealed class GalleryIndex : IDisposable
         Array.Fill(indices, -1);
         Array.Fill(ids, -1);
         if (ng == 0 || nq == 0) return new GallerySearchResult(nq, k, indices, distances, ids);
-        Prepare();
+        lock (_identities) Prepare(); // concurrent first searches must not build the packed copy and the session twice
         float[] q = queries.ToArray();
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(q, Dim);
 

@@ -22,6 +22,7 @@ public static partial class KReciprocalReranker
             throw new ArgumentException($"distance matrices do not match {numQuery} queries and {numGallery} gallery items");
         if (k1 < 1 || k2 < 1) throw new ArgumentOutOfRangeException(nameof(k1), "k1 and k2 must be at least 1");
         if (lambda is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(lambda), "lambda must lie in [0, 1]");
+        Features.FiniteValues.ThrowIfNonFiniteDistances(queryGallery, queryQuery, galleryGallery, numQuery, numGallery);
         int n = numQuery + numGallery;
         float[] dist = Assemble(queryGallery, queryQuery, galleryGallery, numQuery, numGallery);
 

@@ -30,6 +30,10 @@ public sealed partial class ClipTokenizer
     public const string EndOfWordSuffix = "</w>";
     /// <summary>Merges OpenAI's tokenizer reads from its .gz file: 49152 − 256 − 2.</summary>
     public const int OpenAiMergeCount = 49152 - 256 - 2;
+    /// <summary>Largest token id + 1 accepted from a vocabulary file (CLIP's is 49408; multilingual BPEs stay far below this).</summary>
+    public const int MaxTokenId = 1 << 24;
+    /// <summary>Most characters read from a (possibly gzipped) merges file: a bound on what a hostile file can make us allocate.</summary>
+    public const int MaxMergesFileChars = 64 << 20;
 
     private static readonly char[] ByteToChar = BuildByteToChar();
     private static readonly Dictionary<char, byte> CharToByte = ByteToChar.Select((c, b) => (c, b)).ToDictionary(p => p.c, p => (byte)p.b);
@@ -54,20 +58,31 @@ public sealed partial class ClipTokenizer
             : throw new InvalidDataException($"{source}: the vocabulary has no '{StartOfText}' token.");
         EotToken = vocabulary.TryGetValue(EndOfText, out int eot) ? eot
             : throw new InvalidDataException($"{source}: the vocabulary has no '{EndOfText}' token.");
+        var firstRank = new Dictionary<(string, string), int>();
         for (int i = 0; i < merges.Count; i++)
         {
             var (a, b) = merges[i];
             if (!vocabulary.ContainsKey(a) || !vocabulary.ContainsKey(b) || !vocabulary.ContainsKey(a + b))
                 throw new InvalidDataException($"{source}: merge #{i + 1} '{a} {b}' uses or makes a symbol that is not in the vocabulary.");
+            // A pair has one rank; a repeated pair is a damaged file (and Microsoft.ML.Tokenizers' BPE refuses it with a bare ArgumentException).
+            if (!firstRank.TryAdd((a, b), i))
+                throw new InvalidDataException($"{source}: merge #{i + 1} '{a} {b}' repeats merge #{firstRank[(a, b)] + 1}.");
         }
         _idToToken = new Dictionary<int, string>(vocabulary.Count);
         foreach (var (token, id) in vocabulary) _idToToken[id] = token;
         VocabSize = vocabulary.Count == 0 ? 0 : vocabulary.Values.Max() + 1;
-        _bpe = BpeTokenizer.Create(new BpeOptions(vocabulary)
+        try
         {
-            Merges = merges.Select(m => m.Left + " " + m.Right),
-            EndOfWordSuffix = EndOfWordSuffix,
-        });
+            _bpe = BpeTokenizer.Create(new BpeOptions(vocabulary)
+            {
+                Merges = merges.Select(m => m.Left + " " + m.Right),
+                EndOfWordSuffix = EndOfWordSuffix,
+            });
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{source}: the BPE tokenizer refused the vocabulary and merges ({ex.Message}).", ex);
+        }
     }
 
     /// <summary>Id of <see cref="StartOfText"/> (49406 in CLIP).</summary>
@@ -237,7 +252,16 @@ public sealed partial class ClipTokenizer
             file.Position = 0;
             using Stream content = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
             using var reader = new StreamReader(content, Encoding.UTF8);
-            text = reader.ReadToEnd();
+            // A few hundred compressed bytes can expand to gigabytes; CLIP's file is 1.3 MB of text, so stop well before memory runs out.
+            var sb = new StringBuilder();
+            var buffer = new char[1 << 16];
+            for (int n; (n = reader.Read(buffer, 0, buffer.Length)) > 0;)
+            {
+                if (sb.Length + n > MaxMergesFileChars)
+                    throw new InvalidDataException($"'{path}' holds more than {MaxMergesFileChars / (1 << 20)} M characters of text; OpenAI's BPE merges file has about 1.3 M.");
+                sb.Append(buffer, 0, n);
+            }
+            text = sb.ToString();
         }
         catch (InvalidDataException ex)
         {
@@ -294,14 +318,24 @@ public sealed partial class ClipTokenizer
                 throw new InvalidDataException($"'{path}' is a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}; expected vocab.json, an object of token → id.");
             var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
             var seen = new Dictionary<int, string>();
-            foreach (var p in doc.RootElement.EnumerateObject())
+            try
             {
-                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
-                    throw new InvalidDataException($"'{path}': the id of token \"{p.Name}\" is {p.Value.GetRawText()}; expected a non-negative integer.");
-                if (seen.TryGetValue(id, out var other))
-                    throw new InvalidDataException($"'{path}': tokens \"{other}\" and \"{p.Name}\" share id {id.ToString(CultureInfo.InvariantCulture)}.");
-                seen[id] = p.Name;
-                vocab[p.Name] = id;
+                foreach (var p in doc.RootElement.EnumerateObject())
+                {
+                    // Ids index the embedding table; CLIP's go up to 49407, so anything near int.MaxValue is a damaged file.
+                    if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0 || id >= MaxTokenId)
+                        throw new InvalidDataException($"'{path}': the id of token \"{p.Name}\" is {p.Value.GetRawText()}; expected an integer in [0, {MaxTokenId}).");
+                    if (seen.TryGetValue(id, out var other))
+                        throw new InvalidDataException($"'{path}': tokens \"{other}\" and \"{p.Name}\" share id {id.ToString(CultureInfo.InvariantCulture)}.");
+                    if (!vocab.TryAdd(p.Name, id))
+                        throw new InvalidDataException($"'{path}': token \"{p.Name}\" appears twice.");
+                    seen[id] = p.Name;
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                // JsonDocument validates UTF-8 only when a name is decoded.
+                throw new InvalidDataException($"'{path}' holds a token that is not valid UTF-8 ({ex.Message}).", ex);
             }
             return vocab;
         }

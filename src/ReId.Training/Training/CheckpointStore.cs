@@ -28,9 +28,25 @@ public sealed class CheckpointStore(string runDirectory)
                 using (value) tensors.Add(StateDictIO.ToSafetensors(OptimizerPrefix + key, value));
         // The state travels inside the (atomically written) weights file too, so weights and state can never disagree.
         string json = JsonSerializer.Serialize(state with { OptimizerSteps = steps, WeightsOnly = optimizer is null }, Json);
-        new SafetensorsFile(tensors, new Dictionary<string, string> { ["format"] = "reid-checkpoint", ["state"] = json })
-            .Write(Path.Combine(Directory, name + ".safetensors"));
-        AtomicFile.WriteAllText(Path.Combine(Directory, name + ".json"), json);
+        string weights = Path.Combine(Directory, name + ".safetensors");
+        try
+        {
+            new SafetensorsFile(tensors, new Dictionary<string, string> { ["format"] = "reid-checkpoint", ["state"] = json }).Write(weights);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"could not write checkpoint '{weights}' ({e.Message}); the previous '{name}' checkpoint, if any, is unchanged", e);
+        }
+        try
+        {
+            AtomicFile.WriteAllText(Path.Combine(Directory, name + ".json"), json);
+        }
+        catch (IOException e)
+        {
+            // The weights file already holds this state in its metadata, and Load reads it from there: the checkpoint is whole.
+            throw new IOException($"could not write the state copy '{Path.Combine(Directory, name + ".json")}' ({e.Message}); " +
+                $"the weights file '{weights}' is complete and carries the same state", e);
+        }
     }
 
     /// <summary>Restores model and optimiser from a checkpoint; errors name the file.</summary>

@@ -146,35 +146,27 @@ public sealed class SafetensorsFile
         // Pad the header with spaces so the data section starts 8-byte aligned, as the reference writer does.
         int padded = (headerJson.Length + 7) / 8 * 8;
 
-        var tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
+        // Temporary sibling, flush, rename: a failed or killed write leaves the previous file as it was.
+        ReId.MLNet.IO.AtomicFile.Write(full, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            byte[] len = new byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
+            fs.Write(len);
+            fs.Write(headerJson);
+            for (int i = headerJson.Length; i < padded; i++) fs.WriteByte((byte)' ');
+            byte[] chunk = new byte[1 << 16];
+            foreach (var name in names)
             {
-                Span<byte> len = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)padded);
-                fs.Write(len);
-                fs.Write(headerJson);
-                for (int i = headerJson.Length; i < padded; i++) fs.WriteByte((byte)' ');
-                byte[] chunk = new byte[1 << 16];
-                foreach (var name in names)
+                var data = Tensors[name].Data;
+                int perChunk = chunk.Length / elementSize;
+                for (int start = 0; start < data.Length; start += perChunk)
                 {
-                    var data = Tensors[name].Data.AsSpan();
-                    int perChunk = chunk.Length / elementSize;
-                    for (int start = 0; start < data.Length; start += perChunk)
-                    {
-                        var part = data.Slice(start, Math.Min(perChunk, data.Length - start));
-                        Encode(part, dtype, chunk);
-                        fs.Write(chunk, 0, part.Length * elementSize);
-                    }
+                    int count = Math.Min(perChunk, data.Length - start);
+                    Encode(data.AsSpan(start, count), dtype, chunk);
+                    fs.Write(chunk, 0, count * elementSize);
                 }
             }
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        });
     }
 
     /// <summary>Size in bytes of one element of <paramref name="dtype"/>.</summary>
@@ -202,7 +194,7 @@ public sealed class SafetensorsFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 16 });
+            doc = JsonDocument.Parse(header, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -210,34 +202,47 @@ public sealed class SafetensorsFile
         }
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw Bad(path, "the header is not a JSON object");
-            var entries = new List<Entry>();
-            foreach (var prop in doc.RootElement.EnumerateObject())
+            try
             {
-                if (prop.Name == MetadataKey)
-                {
-                    if (prop.Value.ValueKind != JsonValueKind.Object)
-                        throw Bad(path, "'__metadata__' is not an object of strings");
-                    foreach (var m in prop.Value.EnumerateObject())
-                    {
-                        if (m.Value.ValueKind != JsonValueKind.String)
-                            throw Bad(path, $"metadata entry '{m.Name}' is not a string");
-                        metadata[m.Name] = m.Value.GetString()!;
-                    }
-                    continue;
-                }
-                if (skip?.Invoke(prop.Name) == true) continue;
-                entries.Add(ParseEntry(path, prop, dataLength));
+                return ParseEntries(path, doc, dataLength, skip, metadata);
             }
-
-            // Overlapping tensors would alias memory in the reference implementation; refuse them.
-            var sorted = entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin).ToList();
-            for (int i = 1; i < sorted.Count; i++)
-                if (sorted[i].Begin < sorted[i - 1].End)
-                    throw Bad(path, $"tensor '{sorted[i].Name}' (bytes {sorted[i].Begin}..{sorted[i].End}) overlaps tensor '{sorted[i - 1].Name}' (bytes {sorted[i - 1].Begin}..{sorted[i - 1].End})");
-            return entries;
+            catch (InvalidOperationException ex)
+            {
+                // JsonDocument validates UTF-8 only when a string is decoded (a name or a metadata value).
+                throw Bad(path, $"the header holds a string that is not valid UTF-8 ({ex.Message})");
+            }
         }
+    }
+
+    private static List<Entry> ParseEntries(string path, JsonDocument doc, long dataLength, Func<string, bool>? skip, Dictionary<string, string> metadata)
+    {
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw Bad(path, "the header is not a JSON object");
+        var entries = new List<Entry>();
+        foreach (var prop in doc.RootElement.EnumerateObject())
+        {
+            if (prop.Name == MetadataKey)
+            {
+                if (prop.Value.ValueKind != JsonValueKind.Object)
+                    throw Bad(path, "'__metadata__' is not an object of strings");
+                foreach (var m in prop.Value.EnumerateObject())
+                {
+                    if (m.Value.ValueKind != JsonValueKind.String)
+                        throw Bad(path, $"metadata entry '{m.Name}' is not a string");
+                    metadata[m.Name] = m.Value.GetString()!;
+                }
+                continue;
+            }
+            if (skip?.Invoke(prop.Name) == true) continue;
+            entries.Add(ParseEntry(path, prop, dataLength));
+        }
+
+        // Overlapping tensors would alias memory in the reference implementation; refuse them.
+        var sorted = entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin).ToList();
+        for (int i = 1; i < sorted.Count; i++)
+            if (sorted[i].Begin < sorted[i - 1].End)
+                throw Bad(path, $"tensor '{sorted[i].Name}' (bytes {sorted[i].Begin}..{sorted[i].End}) overlaps tensor '{sorted[i - 1].Name}' (bytes {sorted[i - 1].Begin}..{sorted[i - 1].End})");
+        return entries;
     }
 
     private static Entry ParseEntry(string path, JsonProperty prop, long dataLength)

@@ -41,7 +41,7 @@ public sealed class CsvDataset : IReIdDatasetReader
             var numbers = new int[columns.Length];
             if (f.Length != columns.Length || Enumerable.Range(1, columns.Length - 1).Any(i => !int.TryParse(f[i], NumberStyles.Integer, inv, out numbers[i])))
                 throw new ReIdDataException($"csv: line {lineNumber} of '{file}' is '{line}'; expected {columns.Length} comma-separated fields ({string.Join(',', columns)}) with integer {integers}");
-            string path = Path.GetFullPath(Path.Combine(root, f[0].Trim()));
+            string path = DatasetFiles.ListedPath(root, f[0].Trim(), file, lineNumber, "csv", mustStayInside: false);
             if (!File.Exists(path))
                 throw new ReIdDataException($"csv: image '{path}' on line {lineNumber} of '{file}' does not exist");
             if (!DatasetFiles.IsImageName(path)) continue;

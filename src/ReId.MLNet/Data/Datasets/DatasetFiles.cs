@@ -83,6 +83,27 @@ internal static class DatasetFiles
             throw new ReIdDataException($"image '{path}' is unreadable: {(n == 0 ? "the file is empty" : "it is not a JPEG, PNG, BMP or WEBP file")}");
     }
 
+    /// <summary>An identity, camera or clothes number from a file name; more digits than an int holds is an error naming the file.</summary>
+    public static int Label(string digits, string path, string what, string format) =>
+        int.TryParse(digits, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int value) ? value
+            : throw new ReIdDataException($"{format}: file name '{path}' has {what} '{digits}', which is not an integer in the range of a 32-bit int");
+
+    /// <summary>
+    /// The full path of an image named on line <paramref name="lineNumber"/> of a list file, under <paramref name="dir"/>. Characters no
+    /// path can hold (NUL) and, when <paramref name="mustStayInside"/>, a rooted path or one that climbs out of the folder with '..'
+    /// are errors naming the list file and line: a list file is outside input and must not make the reader open arbitrary files.
+    /// </summary>
+    public static string ListedPath(string dir, string relative, string listFile, int lineNumber, string format, bool mustStayInside = true)
+    {
+        if (relative.Contains('\0'))
+            throw new ReIdDataException($"{format}: line {lineNumber} of '{listFile}' holds a NUL character, which no file name can contain");
+        string full = Path.GetFullPath(Path.Combine(dir, relative));
+        string folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir)) + Path.DirectorySeparatorChar;
+        if (mustStayInside && !full.StartsWith(folder, StringComparison.Ordinal))
+            throw new ReIdDataException($"{format}: line {lineNumber} of '{listFile}' names '{relative}', which lies outside '{folder}'; list entries are relative paths inside it");
+        return full;
+    }
+
     /// <summary>Non-empty, trimmed lines of a list file.</summary>
     public static IEnumerable<(int LineNumber, string Text)> Lines(string path) =>
         File.ReadLines(path).Select((l, i) => (i + 1, l.Trim())).Where(p => p.Item2.Length > 0);

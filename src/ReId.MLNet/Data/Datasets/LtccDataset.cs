@@ -22,6 +22,7 @@ public sealed partial class LtccDataset : IReIdDatasetReader
         DatasetFiles.ReadNamedImages(DatasetFiles.Images(dir), NamePattern(), Expected, Format, options, (path, m) =>
         {
             var inv = CultureInfo.InvariantCulture;
-            return new ReIdSample(path, int.Parse(m.Groups[1].Value, inv), int.Parse(m.Groups[3].Value, inv), DatasetSplit.Train, Clothes: int.Parse(m.Groups[2].Value, inv));
+            return new ReIdSample(path, DatasetFiles.Label(m.Groups[1].Value, path, "identity", Format), DatasetFiles.Label(m.Groups[3].Value, path, "camera", Format), DatasetSplit.Train,
+                Clothes: DatasetFiles.Label(m.Groups[2].Value, path, "clothes", Format));
         });
 }

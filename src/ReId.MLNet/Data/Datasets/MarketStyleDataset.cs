@@ -22,7 +22,7 @@ public sealed partial class MarketStyleDataset(string format = "market1501") : I
     private List<ReIdSample> ReadFolder(string dir, DatasetLoadOptions options) =>
         DatasetFiles.ReadNamedImages(DatasetFiles.Images(dir), NamePattern(), Expected, Format, options, (path, m) =>
         {
-            int id = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            return id == -1 ? null : new ReIdSample(path, id, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train);
+            int id = DatasetFiles.Label(m.Groups[1].Value, path, "identity", Format);
+            return id == -1 ? null : new ReIdSample(path, id, DatasetFiles.Label(m.Groups[2].Value, path, "camera", Format), DatasetSplit.Train);
         });
 }

@@ -41,7 +41,7 @@ public sealed class Msmt17Dataset : IReIdDatasetReader
             string[] parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
                 throw new ReIdDataException($"{Format}: line {lineNumber} of '{listFile}' is '{text}'; expected {ExpectedLine}");
-            string path = Path.GetFullPath(Path.Combine(imageDir, parts[0]));
+            string path = DatasetFiles.ListedPath(imageDir, parts[0], listFile, lineNumber, Format);
             if (!DatasetFiles.IsImageName(path)) continue;
             string[] fields = Path.GetFileNameWithoutExtension(path).Split('_');
             if (fields.Length < 3 || !int.TryParse(fields[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out int camera))

@@ -55,7 +55,7 @@ public sealed class VehicleIdDataset : IReIdDatasetReader
             string[] parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
                 throw new ReIdDataException($"{Format}: line {lineNumber} of '{listFile}' is '{text}'; expected {ExpectedLine}");
-            string path = Path.GetFullPath(Path.Combine(imageDir, parts[0] + ".jpg"));
+            string path = DatasetFiles.ListedPath(imageDir, parts[0] + ".jpg", listFile, lineNumber, Format);
             if (!File.Exists(path))
                 throw new ReIdDataException($"{Format}: image '{path}' listed on line {lineNumber} of '{listFile}' does not exist");
             if (options.VerifyImages) DatasetFiles.VerifyImage(path);

@@ -22,7 +22,7 @@ public sealed partial class Veri776Dataset : IReIdDatasetReader
 
     private List<ReIdSample> ReadFolder(string root, string folder, string nameList, DatasetLoadOptions options) =>
         DatasetFiles.ReadNamedImages(ListedImages(DatasetFiles.RequireDirectory(root, folder, Format), Path.Combine(root, nameList)), NamePattern(), Expected, Format, options,
-            (path, m) => new ReIdSample(path, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), DatasetSplit.Train));
+            (path, m) => new ReIdSample(path, DatasetFiles.Label(m.Groups[1].Value, path, "identity", Format), DatasetFiles.Label(m.Groups[2].Value, path, "camera", Format), DatasetSplit.Train));
 
     private IEnumerable<string> ListedImages(string dir, string nameList)
     {
@@ -30,7 +30,7 @@ public sealed partial class Veri776Dataset : IReIdDatasetReader
         var paths = new List<string>();
         foreach (var (lineNumber, text) in DatasetFiles.Lines(nameList))
         {
-            string path = Path.Combine(dir, text);
+            string path = DatasetFiles.ListedPath(dir, text, nameList, lineNumber, Format);
             if (!File.Exists(path))
                 throw new ReIdDataException($"{Format}: image '{path}' listed on line {lineNumber} of '{nameList}' does not exist");
             if (DatasetFiles.IsImageName(path)) paths.Add(path);

@@ -57,7 +57,7 @@ public sealed class VeriWildDataset : IReIdDatasetReader
                 throw new ReIdDataException($"{Format}: line {lineNumber} of '{listFile}' is '{text}'; expected {ExpectedLine}");
             if (!cameras.TryGetValue(key, out int camera))
                 throw new ReIdDataException($"{Format}: image '{key}' (line {lineNumber} of '{listFile}') has no camera in vehicle_info.txt");
-            string path = Path.GetFullPath(Path.Combine(imageDir, parts[0], parts[1] + ".jpg"));
+            string path = DatasetFiles.ListedPath(imageDir, Path.Combine(parts[0], parts[1] + ".jpg"), listFile, lineNumber, Format);
             if (!File.Exists(path))
                 throw new ReIdDataException($"{Format}: image '{path}' listed on line {lineNumber} of '{listFile}' does not exist");
             if (options.VerifyImages) DatasetFiles.VerifyImage(path);
