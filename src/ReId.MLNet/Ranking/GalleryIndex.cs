@@ -25,7 +25,7 @@ public sealed class GalleryIndex : IDisposable
     private readonly object _sessionLock = new();
     private GalleryStorage _storage;
     private int _packedRows;
-    private float[]? _packed;
+    private float[]? _packedFloat32;
     private Half[]? _packedHalf;
     private sbyte[]? _packedInt8;
     private float[]? _rowScales;
@@ -90,6 +90,7 @@ public sealed class GalleryIndex : IDisposable
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(copy, Dim);
         _features.AddRange(copy);
         foreach (int id in identities) _identities.Add(id);
+        // The rows stay in _features until the next search packs them (Prepare); packed rows are kept as they are.
     }
 
     /// <summary>The k nearest gallery rows of every query (distance: 1 − cosine, or Euclidean).</summary>
@@ -133,7 +134,7 @@ public sealed class GalleryIndex : IDisposable
             while ((tile = Interlocked.Increment(ref nextTile)) < tiles)
             {
                 int g0 = tile * gb, n = Math.Min(gb, ng - g0);
-                Memory<float> gallery = widened is null ? _packed.AsMemory(g0 * Dim, n * Dim) : Widen(g0, n, widened);
+                Memory<float> gallery = widened is null ? _packedFloat32.AsMemory(g0 * Dim, n * Dim) : Widen(g0, n, widened);
                 for (int q0 = 0; q0 < nq; q0 += qb)
                 {
                     int m = Math.Min(qb, nq - q0);
@@ -233,7 +234,7 @@ public sealed class GalleryIndex : IDisposable
                     }
                     break;
                 default:
-                    _packed = rows;
+                    _packedFloat32 = rows;
                     break;
             }
             _packedRows = Count;
@@ -256,7 +257,7 @@ public sealed class GalleryIndex : IDisposable
     {
         var rows = new float[(long)Count * Dim];
         var packedPart = rows.AsSpan(0, _packedRows * Dim);
-        if (_packed is not null) _packed.AsSpan(0, packedPart.Length).CopyTo(packedPart);
+        if (_packedFloat32 is not null) _packedFloat32.AsSpan(0, packedPart.Length).CopyTo(packedPart);
         else if (_packedHalf is not null) TensorPrimitives.ConvertToSingle(_packedHalf, packedPart);
         else if (_packedInt8 is not null)
             for (int i = 0; i < _packedRows; i++)
@@ -286,7 +287,7 @@ public sealed class GalleryIndex : IDisposable
 
     private void ClearPacked()
     {
-        _packed = null;
+        _packedFloat32 = null;
         _packedHalf = null;
         _packedInt8 = null;
         _rowScales = null;
