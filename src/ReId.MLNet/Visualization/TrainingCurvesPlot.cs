@@ -28,7 +28,7 @@ public sealed class TrainingCurvesPlot
         if (Losses.Count > 0)
             panels.Add(new PlotPanel("loss", XLabel, "loss", [.. Losses.Select((s, i) => PlotFile.Series(s, i))]));
         if (Metrics.Count > 0)
-            panels.Add(new PlotPanel("retrieval", XLabel, "percent", [.. Metrics.Select((s, i) => PlotFile.Series(s, Losses.Count + i, scale: 100))], YMin: 0, YMax: 100));
+            panels.Add(new PlotPanel("metrics", XLabel, "percent", [.. Metrics.Select((s, i) => PlotFile.Series(s, Losses.Count + i, scale: 100))], YMin: 0, YMax: 100));
         return new PlotSpec(Title, panels, width, height);
     }
 }
