@@ -71,7 +71,7 @@ public static class PlotRenderer
         }
         plot.Axes.AutoScale();
         if (panel.YMin is double min && panel.YMax is double max) plot.Axes.SetLimitsY(min, max);
-        if (panel.ShowLegend && panel.Series.Count > 0) plot.ShowLegend(Alignment.LowerRight);
+        if (panel.ShowLegend && panel.Series.Count > 0) plot.ShowLegend(panel.LegendAtTop ? Alignment.UpperRight : Alignment.LowerRight);
         return plot;
     }
 }

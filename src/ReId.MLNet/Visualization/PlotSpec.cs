@@ -9,7 +9,7 @@ internal sealed record PlotSpec(string Title, IReadOnlyList<PlotPanel> Panels, i
 
 /// <summary>One panel: one quantity on its y axis.</summary>
 internal sealed record PlotPanel(string Title, string XLabel, string YLabel, IReadOnlyList<PlotSeries> Series,
-    double? YMin = null, double? YMax = null, bool LogX = false, bool ShowLegend = true);
+    double? YMin = null, double? YMax = null, bool LogX = false, bool ShowLegend = true, bool LegendAtTop = false);
 
 /// <summary>A line (points joined in order) or a cloud of markers; NaN points are left out.</summary>
 /// <param name="ColorIndex">Index into the renderer's fixed palette, so colours do not depend on drawing order.</param>

@@ -26,7 +26,7 @@ public sealed class TrainingCurvesPlot
         if (Losses.Count == 0 && Metrics.Count == 0) throw new InvalidOperationException("a training-curves plot needs at least one loss or metric curve");
         var panels = new List<PlotPanel>();
         if (Losses.Count > 0)
-            panels.Add(new PlotPanel("loss", XLabel, "loss", [.. Losses.Select((s, i) => PlotFile.Series(s, i))]));
+            panels.Add(new PlotPanel("loss", XLabel, "loss", [.. Losses.Select((s, i) => PlotFile.Series(s, i))], LegendAtTop: true)); // losses fall: the upper right is free
         if (Metrics.Count > 0)
             panels.Add(new PlotPanel("metrics", XLabel, "percent", [.. Metrics.Select((s, i) => PlotFile.Series(s, Losses.Count + i, scale: 100))], YMin: 0, YMax: 100));
         return new PlotSpec(Title, panels, width, height);
