@@ -1,9 +1,12 @@
 // The main job on built-in defaults: synthetic persons in the Market-1501 layout → dataset summary → train the small
-// bag-of-tricks recipe with TorchSharp → evaluate → save the ML.NET .zip → reload it in a fresh MLContext and draw rank lists.
+// bag-of-tricks recipe with TorchSharp → evaluate → ML.NET pipeline (ReIdEmbed + ReIdRank) saved as a .zip → reloaded in a
+// fresh MLContext → rank lists drawn.
 // Usage: dotnet run -c Release --project samples/QuickStart [-- OUT_DIR [EPOCHS]]
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using ReId.MLNet.Data;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
-using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
 using ReId.MLNet.Visualization;
 using ReId.Training.Recipes;
@@ -33,24 +36,31 @@ Console.WriteLine($"   untrained: {result.InitialMetrics}");
 Console.WriteLine($"   trained:   {result.FinalMetrics}");
 Console.WriteLine($"   {result.TrainingImagesPerSecond:F1} training images/s; report: {Path.Combine(runDir, "report.md")}");
 
-Console.WriteLine($"4. reloading {result.ModelZipPath} in a fresh MLContext and drawing rank lists");
-using (var embedder = ReIdModelZip.Open(result.ModelZipPath))
-{
-    var query = ModelEvaluation.Embed(embedder, dataset.Query);
-    var gallery = ModelEvaluation.Embed(embedder, dataset.Gallery);
-    var metrics = FeatureEvaluation.Evaluate(query, gallery);
-    Console.WriteLine($"   reloaded model: {metrics}");
-    var distances = DistanceMatrix.Compute(query.Features, gallery.Features, query.Dim, DistanceMetric.Cosine);
-    var entries = new List<RankListEntry>();
-    for (int q = 0; q < Math.Min(6, query.Rows); q++)
-    {
-        var top = Enumerable.Range(0, gallery.Rows)
-            .Where(g => !(gallery.Identities[g] == query.Identities[q] && gallery.Cameras[g] == query.Cameras[q]))
-            .OrderBy(g => distances[q * gallery.Rows + g]).Take(8).ToList();
-        entries.Add(new RankListEntry(query.Paths[q], [.. top.Select(g => gallery.Paths[g])], [.. top.Select(g => gallery.Identities[g] == query.Identities[q])]));
-    }
-    string picture = Path.Combine(outDir, "rank-lists.png");
-    RankListGrid.SavePng(picture, entries);
-    Console.WriteLine($"   rank lists: {picture}");
-}
+// The ML.NET pipeline a deployment uses, built from the exported model package: ReIdEmbed (image path → embedding) and
+// ReIdRank (embedding → top-k gallery rows, the gallery stored in the model), saved as one .zip and reloaded.
+Console.WriteLine($"4. ML.NET pipeline: ReIdEmbed on {result.ModelPackageDirectory} + ReIdRank, saved, reloaded in a fresh MLContext");
+var ml = new MLContext(seed: 1);
+var queryView = dataset.ToDataView(ml, DatasetSplit.Query);
+var galleryView = dataset.ToDataView(ml, DatasetSplit.Gallery);
+var embed = ml.Transforms.ReIdEmbed("Features", result.ModelPackageDirectory, inputColumnName: "ImagePath").Fit(galleryView);
+var galleryEmbedded = embed.Transform(galleryView);
+Console.WriteLine($"   evaluated through ML.NET: {ml.ReId().Evaluate(embed.Transform(queryView), galleryEmbedded, "Features")}");
+
+float[] gallery = [.. galleryEmbedded.GetColumn<float[]>("Features").SelectMany(f => f)];
+int dim = gallery.Length / dataset.Gallery.Count;
+long[] galleryIds = [.. dataset.Gallery.Select(s => (long)s.Identity)];
+var pipeline = ml.Transforms.ReIdEmbed("Features", result.ModelPackageDirectory, inputColumnName: "ImagePath")
+    .Append(ml.Transforms.ReIdRank("TopK", gallery, dim, "Features", galleryIds, topK: 8));
+string zip = Path.Combine(outDir, "reid.zip");
+ml.Model.Save(pipeline.Fit(queryView), queryView.Schema, zip);
+
+var fresh = new MLContext();
+var reloaded = fresh.Model.Load(zip, out _);
+var queries = dataset.Query.Take(6).ToList();
+var ranked = reloaded.Transform(fresh.Data.LoadFromEnumerable(queries.Select(ReIdImageRow.From)));
+var entries = queries.Zip(ranked.GetColumn<long[]>("TopK"), (q, top) => new RankListEntry(q.ImagePath,
+    [.. top.Select(g => dataset.Gallery[(int)g].ImagePath)], [.. top.Select(g => dataset.Gallery[(int)g].Identity == q.Identity)])).ToList();
+string picture = Path.Combine(outDir, "rank-lists.png");
+RankListGrid.SavePng(picture, entries);
+Console.WriteLine($"   {zip}; rank lists of the reloaded model (green = same identity): {picture}");
 Console.WriteLine($"done: {outDir}");

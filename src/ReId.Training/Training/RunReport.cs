@@ -28,9 +28,7 @@ public static class RunReport
             md.AppendLine($"| {(100 * finalMap).ToString("F2", inv)} | {R(1)} | {R(5)} | {R(10)} | {(100 * finalMinp).ToString("F2", inv)} |");
             md.AppendLine();
             md.AppendLine("![CMC curve](cmc.png)");
-            var cmc = new LineChart { Title = "CMC", XLabel = "rank", YLabel = "matching rate", YRange = (0, 1) };
-            int n = Math.Min(finalCmc.Length, 50);
-            cmc.Series.Add(new ChartSeries("final model", Enumerable.Range(1, n).Select(i => (double)i).ToList(), finalCmc.Take(n).Select(v => (double)v).ToList()));
+            var cmc = new CmcPlot { Title = "CMC (final model)" }.Add("final model", finalCmc);
             cmc.SavePng(Path.Combine(runDirectory, "cmc.png"));
         }
         else md.AppendLine("No evaluation was run.");
@@ -42,13 +40,13 @@ public static class RunReport
             md.AppendLine("## Training curves");
             md.AppendLine();
             md.AppendLine("![training curves](curves.png)");
-            var curves = new LineChart { Title = "Training", XLabel = "epoch", YLabel = "loss / metric" };
-            curves.Series.Add(new ChartSeries("loss", train.Select(r => (double)r.Epoch).ToList(), train.Select(r => r.Loss).ToList()));
+            var curves = new TrainingCurvesPlot { Title = "Training" };
+            curves.Losses.Add(new ChartSeries("loss", train.Select(r => (double)r.Epoch).ToList(), train.Select(r => r.Loss).ToList()));
             var evaluated = log.Rows.Where(r => !double.IsNaN(r.MAP)).ToList();
             if (evaluated.Count > 0)
             {
-                curves.Series.Add(new ChartSeries("mAP", evaluated.Select(r => (double)r.Epoch).ToList(), evaluated.Select(r => r.MAP).ToList()));
-                curves.Series.Add(new ChartSeries("rank-1", evaluated.Select(r => (double)r.Epoch).ToList(), evaluated.Select(r => r.Rank1).ToList()));
+                curves.Metrics.Add(new ChartSeries("mAP", evaluated.Select(r => (double)r.Epoch).ToList(), evaluated.Select(r => r.MAP).ToList()));
+                curves.Metrics.Add(new ChartSeries("rank-1", evaluated.Select(r => (double)r.Epoch).ToList(), evaluated.Select(r => r.Rank1).ToList()));
             }
             curves.SavePng(Path.Combine(runDirectory, "curves.png"));
             md.AppendLine();
