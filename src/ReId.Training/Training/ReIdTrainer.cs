@@ -60,7 +60,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             Kind = OptimizerOptions.ParseKind(o.Optimizer), LearningRate = o.LearningRate, WeightDecay = o.WeightDecay,
             BiasLearningRateFactor = o.BiasLearningRateFactor, Momentum = o.Momentum,
         }, rules);
-        using var centerOptimizer = centers is null ? null : torch.optim.SGD(centers.parameters(), o.CenterLearningRate);
+        using var centerOptimizer = centers is null ? null : new ScalarSafeSgd(centers.parameters(), o.CenterLearningRate);
         ILearningRateSchedule schedule = o.Scheduler.ToLowerInvariant() switch
         {
             "cosine" => new WarmupCosineScheduler(o.Epochs, o.WarmupEpochs, o.WarmupFactor),
@@ -143,7 +143,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                     optimizer.Step();
                     if (centerOptimizer is not null)
                     {
-                        using (torch.no_grad()) centers!.Centers.grad!.mul_(1.0 / o.CenterLossWeight);
+                        using (torch.no_grad()) centers!.Centers.grad!.MulInPlace(1.0 / o.CenterLossWeight);
                         centerOptimizer.step();
                     }
                     lossSum += loss.Total.item<float>();
