@@ -22,7 +22,8 @@ internal sealed class ScalarStressBenchmark : IBenchmark
         int runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
         int steps = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
         var variants = args.Length > 2 ? args[2..] : [.. TrainingStress.Variants];
-        string root = Path.Combine(Path.GetTempPath(), "reid-scalar-stress");
+        // One folder per harness, so that two harnesses (say, before and after a fix) can run side by side.
+        string root = Path.Combine(Path.GetTempPath(), $"reid-scalar-stress-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
         TrainingStress.Dataset(root);
 
@@ -42,6 +43,7 @@ internal sealed class ScalarStressBenchmark : IBenchmark
                 output.WriteLine($"run {r} {variant}: exit {code}; {(code == 0 ? lastLine : failure ?? "(no libtorch message)")}  [{clock.Elapsed.TotalMinutes:F1} min]");
             }
         }
+        try { Directory.Delete(root, true); } catch (IOException) { }
         output.WriteLine($"scalar-stress: {failures} of {total} runs failed; {totalSteps} training steps completed in the runs that finished; {clock.Elapsed.TotalMinutes:F1} min");
         return failures == 0 ? 0 : 1;
     }
