@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
+using ReId.Training.Methods;
 using ReId.Training.Recipes;
 using ReId.Training.Sampling;
 using ReId.Training.Training;
@@ -16,8 +17,10 @@ namespace ReId.Training.Tests.Training.Stress;
 /// </summary>
 public static class TrainingStress
 {
-    /// <summary>The variants run: each method, and CLIP-ReID on both CLIP image-encoder families.</summary>
-    public static IReadOnlyList<string> Variants { get; } = ["bot", "clip-reid-vit", "clip-reid-rn"];
+    /// <summary>The variants run: every registered method (its CPU-sized recipe), and CLIP-ReID also on CLIP's ModifiedResNet.</summary>
+    public static IReadOnlyList<string> Variants { get; } = [.. TrainingMethods.Names, ClipReIdOnResNet];
+
+    private const string ClipReIdOnResNet = "clip-reid-rn";
 
     private const int MaxBatchesPerEpoch = 24;
 
@@ -25,12 +28,12 @@ public static class TrainingStress
     public static TrainingOptions Options(string variant, int steps, int batchesPerEpoch)
     {
         int epochs = Math.Max(2, (steps + batchesPerEpoch - 1) / batchesPerEpoch);
-        var o = variant switch
-        {
-            "bot" => TrainingRecipes.Get("bot-small"),
-            "clip-reid-vit" or "clip-reid-rn" => TrainingRecipes.Get("clip-reid-small"),
-            _ => throw new ArgumentException($"stress variant '{variant}': expected one of {string.Join(", ", Variants)}", nameof(variant)),
-        };
+        if (!Variants.Contains(variant))
+            throw new ArgumentException($"stress variant '{variant}': expected one of {string.Join(", ", Variants)}", nameof(variant));
+        var method = TrainingMethods.Get(variant == ClipReIdOnResNet ? "clip-reid" : variant);
+        // A method's CPU-sized recipe when it has one; a new method is stressed with generic small settings below.
+        var recipe = method.Recipes.FirstOrDefault(r => r.Name.EndsWith("-small", StringComparison.Ordinal)) ?? method.Recipes[0];
+        var o = TrainingRecipes.Get(recipe.Name);
         o.InputHeight = 64; o.InputWidth = 32; o.IdentitiesPerBatch = 4; o.ImagesPerIdentity = 2; o.Workers = 2;
         o.Epochs = epochs; o.MaxBatchesPerEpoch = MaxBatchesPerEpoch; o.WarmupEpochs = 1;
         // Evaluation hooks through TorchSharp (not ONNX Runtime), a few times per run; checkpoints only as the trainer must.
@@ -41,11 +44,11 @@ public static class TrainingStress
             case "bot":
                 o.CenterLossWeight = 0.0005f; o.Pooling = "gem"; o.Milestones = [Math.Max(2, epochs / 2)];
                 break;
-            case "clip-reid-vit":
+            case "clip-reid":
                 o.VitWidth = 64; o.VitLayers = 2; o.VitPatch = 16; o.VitStride = 16; o.TextWidth = 64; o.EmbeddingDim = 64;
                 o.Stage1Epochs = Math.Max(2, epochs / 8);
                 break;
-            case "clip-reid-rn":
+            case ClipReIdOnResNet:
                 o.Backbone = "clip-rn50"; o.ResNetWidth = 16; o.ResNetLayers = [1, 1, 1, 1]; o.TextWidth = 64; o.EmbeddingDim = 64;
                 o.Stage1Epochs = Math.Max(2, epochs / 8);
                 break;
