@@ -2,6 +2,7 @@ using ReId.Training.Losses;
 using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
+using ReId.Training.Optim;
 using ReId.Training.Weights;
 using ReId.Training.Utils;
 using TorchSharp;
