@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,6 +37,6 @@ public sealed class CenterLoss : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var diff = features - centers.index_select(0, labels);
         // torchreid clamps each squared distance to [1e-12, 1e12] for numerical safety.
-        return diff.pow(2).sum(1).clamp(1e-12, 1e12).mean().MoveToOuterDisposeScope();
+        return diff.Pow(2).sum(1).Clamp(1e-12, 1e12).mean().MoveToOuterDisposeScope();
     }
 }

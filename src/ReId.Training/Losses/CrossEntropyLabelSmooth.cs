@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ public sealed class CrossEntropyLabelSmooth
         using var scope = NewDisposeScope();
         long classes = logits.shape[1];
         var logProbs = nn.functional.log_softmax(logits, 1);
-        var targets = nn.functional.one_hot(labels, classes).to(logits.dtype) * (1 - Epsilon) + Epsilon / classes;
+        var targets = nn.functional.one_hot(labels, classes).to(logits.dtype).Mul(1 - Epsilon).Add(Epsilon / classes);
         return (-(targets * logProbs)).sum(1).mean().MoveToOuterDisposeScope();
     }
 }

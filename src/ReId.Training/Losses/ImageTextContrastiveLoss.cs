@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ public sealed class ImageTextContrastiveLoss
         using var scope = NewDisposeScope();
         var i2t = Directional(imageFeatures, textFeatures, imageLabels, textLabels, Temperature);
         var t2i = Directional(textFeatures, imageFeatures, textLabels, imageLabels, Temperature);
-        return (i2t * ImageToTextWeight + t2i * TextToImageWeight).MoveToOuterDisposeScope();
+        return i2t.Mul(ImageToTextWeight).Add(t2i.Mul(TextToImageWeight)).MoveToOuterDisposeScope();
     }
 
     /// <summary>One direction: anchors contrasted against all contrasts; positives share the label.</summary>
@@ -49,12 +50,12 @@ public sealed class ImageTextContrastiveLoss
         using var scope = NewDisposeScope();
         var mask = anchorLabels.unsqueeze(1).eq(contrastLabels.unsqueeze(0)).to(anchors.dtype);
         var count = mask.sum(1);
-        if (!count.gt(0).all().item<bool>())
+        if (!count.Gt(0).all().item<bool>())
         {
             throw new ArgumentException("Every anchor needs at least one contrast with its label.", nameof(contrastLabels));
         }
 
-        var logits = anchors.matmul(contrasts.t()) / temperature;
+        var logits = anchors.matmul(contrasts.t()).Div(temperature);
         var logProb = nn.functional.log_softmax(logits, 1);
         var meanLogProbPos = (mask * logProb).sum(1) / count;
         return (-meanLogProbPos.mean()).MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ public sealed class MarginClassifier : nn.Module<Tensor, Tensor?, Tensor>
         using var generator = new Generator((ulong)seed);
         // Xavier-uniform bound for a [classes, featureDim] matrix.
         double bound = Math.Sqrt(6.0 / (featureDim + classes));
-        weight = nn.Parameter((rand(classes, featureDim, generator: generator) * 2 - 1) * bound);
+        weight = nn.Parameter(rand(classes, featureDim, generator: generator).Mul(2).Sub(1).Mul(bound));
         RegisterComponents();
     }
 
@@ -50,26 +51,26 @@ public sealed class MarginClassifier : nn.Module<Tensor, Tensor?, Tensor>
         var cosine = nn.functional.normalize(features, p: 2, dim: 1).matmul(nn.functional.normalize(weight, p: 2, dim: 1).t());
         if (labels is null)
         {
-            return (cosine * Scale).MoveToOuterDisposeScope();
+            return cosine.Mul(Scale).MoveToOuterDisposeScope();
         }
 
         LossChecks.Logits(cosine, labels);
         Tensor target;
         if (Kind == MarginHeadKind.CosFace)
         {
-            target = cosine - Margin;
+            target = cosine.Sub(Margin);
         }
         else
         {
-            var sine = (1 - cosine.pow(2)).clamp(0, 1).sqrt();
-            var phi = cosine * Math.Cos(Margin) - sine * Math.Sin(Margin);
+            var sine = cosine.Pow(2).SubtractFrom(1).Clamp(0, 1).sqrt();
+            var phi = cosine.Mul(Math.Cos(Margin)) - sine.Mul(Math.Sin(Margin));
             // Beyond θ + m > π, cos(θ + m) would rise again; fall back to the CosFace-like linear penalty (insightface).
             double threshold = Math.Cos(Math.PI - Margin);
             double linear = Math.Sin(Math.PI - Margin) * Margin;
-            target = where(cosine.gt(threshold), phi, cosine - linear);
+            target = where(cosine.Gt(threshold), phi, cosine.Sub(linear));
         }
 
         var oneHot = nn.functional.one_hot(labels, cosine.shape[1]).to(ScalarType.Bool);
-        return (where(oneHot, target, cosine) * Scale).MoveToOuterDisposeScope();
+        return where(oneHot, target, cosine).Mul(Scale).MoveToOuterDisposeScope();
     }
 }

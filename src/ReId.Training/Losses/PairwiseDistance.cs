@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Losses;
@@ -14,13 +15,13 @@ public static class PairwiseDistance
         {
             var xn = nn.functional.normalize(x, p: 2, dim: 1);
             var yn = nn.functional.normalize(y, p: 2, dim: 1);
-            result = 1 - xn.matmul(yn.t());
+            result = xn.matmul(yn.t()).SubtractFrom(1);
         }
         else
         {
-            var xx = x.pow(2).sum(1, keepdim: true);
-            var yy = y.pow(2).sum(1, keepdim: true).t();
-            result = (xx + yy - 2 * x.matmul(y.t())).clamp_min(1e-12).sqrt();
+            var xx = x.Pow(2).sum(1, keepdim: true);
+            var yy = y.Pow(2).sum(1, keepdim: true).t();
+            result = (xx.Add(yy) - x.matmul(y.t()).Mul(2)).ClampMin(1e-12).sqrt();
         }
 
         return result.MoveToOuterDisposeScope();

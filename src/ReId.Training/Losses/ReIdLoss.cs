@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Losses;
@@ -49,7 +50,7 @@ public sealed class ReIdLoss
 
             var value = term();
             terms[name] = value.detach().cpu().to_type(ScalarType.Float64).item<double>();
-            total = total + value * weight;
+            total = total.Add(value.Mul(weight));
         }
 
         if (Options.CrossEntropyWeight != 0 && logits is null)

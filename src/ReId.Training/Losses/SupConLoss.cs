@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,15 +25,15 @@ public sealed class SupConLoss
         using var scope = NewDisposeScope();
         long n = features.shape[0];
         var z = nn.functional.normalize(features, p: 2, dim: 1);
-        var logits = z.matmul(z.t()) / Temperature;
+        var logits = z.matmul(z.t()).Div(Temperature);
         var self = eye(n, dtype: ScalarType.Bool, device: features.device);
         // Subtracting the row maximum changes nothing mathematically and keeps exp() finite.
         logits = logits - logits.detach().max(1, keepdim: true).values;
-        var denominator = logits.masked_fill(self, double.NegativeInfinity).logsumexp(1, keepdim: true);
+        var denominator = logits.MaskedFill(self, double.NegativeInfinity).logsumexp(1, keepdim: true);
         var logProb = logits - denominator;
         var positives = labels.unsqueeze(1).eq(labels.unsqueeze(0)).logical_and(self.logical_not()).to(features.dtype);
         var count = positives.sum(1);
-        var valid = count.gt(0);
+        var valid = count.Gt(0);
         if (!valid.any().item<bool>())
         {
             throw new ArgumentException("No sample has a positive (another sample with its label) in the batch.", nameof(labels));

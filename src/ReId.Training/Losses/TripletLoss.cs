@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,8 +35,8 @@ public sealed class TripletLoss
         using (negative)
         {
             return SoftMargin
-                ? nn.functional.softplus(positive - negative).mean()
-                : nn.functional.relu(positive - negative + Margin).mean();
+                ? (positive - negative).Softplus().mean()
+                : nn.functional.relu((positive - negative).Add(Margin)).mean();
         }
     }
 
@@ -52,8 +53,8 @@ public sealed class TripletLoss
             throw new ArgumentException("Every anchor needs a negative: the batch must hold at least two identities.", nameof(labels));
         }
 
-        var positive = dist.masked_fill(same.logical_not(), double.NegativeInfinity).max(1).values;
-        var negative = dist.masked_fill(same, double.PositiveInfinity).min(1).values;
+        var positive = dist.MaskedFill(same.logical_not(), double.NegativeInfinity).max(1).values;
+        var negative = dist.MaskedFill(same, double.PositiveInfinity).min(1).values;
         return (positive.MoveToOuterDisposeScope(), negative.MoveToOuterDisposeScope());
     }
 }

@@ -3,6 +3,7 @@ using ReId.Training.Losses;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -107,7 +108,7 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
         var parts = new List<Tensor>();
         for (int start = 0; start < classes; start += batchSize)
         {
-            using var labels = torch.arange(start, Math.Min(classes, start + batchSize), dtype: ScalarType.Int64);
+            using var labels = OwnedScalarMath.Arange(start, Math.Min(classes, start + batchSize));
             parts.Add(TextFeatures(labels));
         }
         _classText?.Dispose();
@@ -129,12 +130,12 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
         using var lb = criterion.Compute(b.Logits, b.BeforeBn, labels);
         var terms = new Dictionary<string, double>();
         foreach (var (k, v) in la.Terms.Concat(lb.Terms)) terms[k] = terms.GetValueOrDefault(k) + v;
-        var total = la.Total + lb.Total;
+        var total = la.Total.Add(lb.Total);
         if (_classText is not null && ImageToTextWeight != 0)
         {
             var i2t = _imageToText.Forward(projected.matmul(_classText.t()), labels);
             terms["i2t"] = i2t.item<float>();
-            total = total + i2t * ImageToTextWeight;
+            total = total.Add(i2t.Mul(ImageToTextWeight));
         }
         correct = b.Logits!.argmax(1).eq(labels).sum().item<long>();
         return new ReIdLossResult(total.MoveToOuterDisposeScope(), terms);

@@ -74,13 +74,14 @@ public static class OptimizerFactory
 
         optim.Optimizer optimizer = options.Kind switch
         {
-            OptimizerKind.Adam => optim.Adam(
+            // TorchSharp's own steps leave Scalars to the garbage collector during native calls (issue 17).
+            OptimizerKind.Adam => new ScalarSafeAdam(
                 groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g.Parameters, g.Info.BaseLearningRate, options.Beta1, options.Beta2, options.Epsilon, g.Info.WeightDecay)),
                 options.LearningRate, options.Beta1, options.Beta2, options.Epsilon),
-            OptimizerKind.AdamW => optim.AdamW(
+            OptimizerKind.AdamW => new ScalarSafeAdamW(
                 groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, g.Info.BaseLearningRate, options.Beta1, options.Beta2, options.Epsilon, g.Info.WeightDecay)),
                 options.LearningRate, options.Beta1, options.Beta2, options.Epsilon),
-            OptimizerKind.Sgd => optim.SGD(
+            OptimizerKind.Sgd => new ScalarSafeSgd(
                 groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g.Parameters, g.Info.BaseLearningRate, options.Momentum, 0, g.Info.WeightDecay, options.Nesterov)),
                 options.LearningRate, options.Momentum, 0, 0, options.Nesterov),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown optimiser kind."),

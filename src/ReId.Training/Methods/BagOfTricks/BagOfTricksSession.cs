@@ -2,7 +2,9 @@ using ReId.Training.Losses;
 using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
+using ReId.Training.Optim;
 using ReId.Training.Weights;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,7 +34,7 @@ public sealed class BagOfTricksSession : MethodSession
             TripletMargin = o.TripletMargin, SoftMarginTriplet = o.SoftMarginTriplet, SupConWeight = o.SupConWeight,
             CenterWeight = o.CenterLossWeight,
         }, _model.Center);
-        if (_model.Center is { } centers) _centerOptimizer = optim.SGD(centers.parameters(), o.CenterLearningRate);
+        if (_model.Center is { } centers) _centerOptimizer = new ScalarSafeSgd(centers.parameters(), o.CenterLearningRate);
     }
 
     public override nn.Module<Tensor, Tensor> Network => _model;
@@ -53,7 +55,7 @@ public sealed class BagOfTricksSession : MethodSession
     public override void AfterStep()
     {
         if (_centerOptimizer is null) return;
-        using (torch.no_grad()) _model.Center!.Centers.grad!.mul_(1.0 / Context.Options.CenterLossWeight);
+        using (torch.no_grad()) _model.Center!.Centers.grad!.MulInPlace(1.0 / Context.Options.CenterLossWeight);
         _centerOptimizer.step();
     }
 

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using ReId.MLNet.Onnx;
@@ -23,7 +24,7 @@ public sealed class ClipAttention : nn.Module<Tensor, Tensor?, Tensor>
         if (heads <= 0 || width % heads != 0)
             throw new ArgumentException($"Width {width} is not divisible by {heads} heads.", nameof(heads));
         _heads = heads;
-        in_proj_weight = new Parameter(torch.randn(3 * width, width) * (float)Math.Pow(width, -0.5));
+        in_proj_weight = new Parameter(torch.randn(3 * width, width).Mul((float)Math.Pow(width, -0.5)));
         in_proj_bias = new Parameter(torch.zeros(3 * width));
         out_proj = nn.Linear(width, width);
         RegisterComponents();
@@ -40,8 +41,8 @@ public sealed class ClipAttention : nn.Module<Tensor, Tensor?, Tensor>
         long hd = d / _heads;
         var qkv = nn.functional.linear(x, in_proj_weight, in_proj_bias)
             .reshape(b, l, 3, _heads, hd).permute(2, 0, 3, 1, 4);
-        var scores = qkv[0].matmul(qkv[1].transpose(-2, -1)) * (float)(1.0 / Math.Sqrt(hd));
-        if (mask is not null) scores = scores + mask;
+        var scores = qkv[0].matmul(qkv[1].transpose(-2, -1)).Mul((float)(1.0 / Math.Sqrt(hd)));
+        if (mask is not null) scores = scores.Add(mask);
         var o = scores.softmax(-1).matmul(qkv[2]).transpose(1, 2).reshape(b, l, d);
         return out_proj.forward(o).MoveToOuterDisposeScope();
     }

@@ -1,5 +1,6 @@
 using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ public sealed class ClipAttentionPool : nn.Module<Tensor, Tensor>
         GridWidth = gridWidth;
         _heads = heads;
         float std = (float)Math.Pow(embedDim, -0.5);
-        positional_embedding = new Parameter(torch.randn(1 + (long)gridHeight * gridWidth, embedDim) * std);
+        positional_embedding = new Parameter(torch.randn(1 + (long)gridHeight * gridWidth, embedDim).Mul(std));
         q_proj = nn.Linear(embedDim, embedDim);
         k_proj = nn.Linear(embedDim, embedDim);
         v_proj = nn.Linear(embedDim, embedDim);
@@ -55,12 +56,12 @@ public sealed class ClipAttentionPool : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], c = x.shape[1], hd = c / _heads;
         var tokens = x.flatten(2).transpose(1, 2);                               // [B, HW, C]
-        tokens = torch.cat([tokens.mean([1], keepdim: true), tokens], 1) + positional_embedding.unsqueeze(0);
+        tokens = torch.cat([tokens.mean([1], keepdim: true), tokens], 1).Add(positional_embedding.unsqueeze(0));
         long l = tokens.shape[1];
         var q = q_proj.forward(tokens.narrow(1, 0, 1)).reshape(b, 1, _heads, hd).transpose(1, 2);   // [B, h, 1, hd]
         var k = k_proj.forward(tokens).reshape(b, l, _heads, hd).permute(0, 2, 3, 1);                // [B, h, hd, L]
         var v = v_proj.forward(tokens).reshape(b, l, _heads, hd).transpose(1, 2);                    // [B, h, L, hd]
-        var attended = (q.matmul(k) * (float)(1.0 / Math.Sqrt(hd))).softmax(-1).matmul(v);         // [B, h, 1, hd]
+        var attended = q.matmul(k).Mul((float)(1.0 / Math.Sqrt(hd))).softmax(-1).matmul(v);       // [B, h, 1, hd]
         return c_proj.forward(attended.reshape(b, c)).MoveToOuterDisposeScope();
     }
 

@@ -1,4 +1,5 @@
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,12 +17,12 @@ public sealed class ClipBottleneck : nn.Module<Tensor, Tensor>
     public const int Expansion = 4;
 
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly ScalarSafeBatchNorm bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly ScalarSafeBatchNorm bn2;
     private readonly AvgPool2d? avgpool;
     private readonly Conv2d conv3;
-    private readonly BatchNorm2d bn3;
+    private readonly ScalarSafeBatchNorm bn3;
     private readonly Sequential? downsample;
     private readonly int _stride;
 
@@ -32,18 +33,18 @@ public sealed class ClipBottleneck : nn.Module<Tensor, Tensor>
         _stride = stride;
         long outChannels = planes * Expansion;
         conv1 = nn.Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = ScalarSafeBatchNorm.For2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = ScalarSafeBatchNorm.For2d(planes);
         if (stride > 1) avgpool = nn.AvgPool2d(stride);
         conv3 = nn.Conv2d(planes, outChannels, 1, bias: false);
-        bn3 = nn.BatchNorm2d(outChannels);
+        bn3 = ScalarSafeBatchNorm.For2d(outChannels);
         if (stride > 1 || inplanes != outChannels)
         {
             // Index 0 holds the pool (parameterless) so the conv and BN keep OpenAI's names downsample.1 and downsample.2,
             // also with stride 1 (ReID's last stride), where the pool is the identity.
             nn.Module<Tensor, Tensor> pool = stride > 1 ? nn.AvgPool2d(stride) : nn.Identity();
-            downsample = nn.Sequential(pool, nn.Conv2d(inplanes, outChannels, 1, bias: false), nn.BatchNorm2d(outChannels));
+            downsample = nn.Sequential(pool, nn.Conv2d(inplanes, outChannels, 1, bias: false), ScalarSafeBatchNorm.For2d(outChannels));
         }
         RegisterComponents();
     }
@@ -60,7 +61,7 @@ public sealed class ClipBottleneck : nn.Module<Tensor, Tensor>
         if (avgpool is not null) y = avgpool.forward(y);
         y = bn3.forward(conv3.forward(y));
         var identity = downsample is null ? x : downsample.forward(x);
-        return nn.functional.relu(y + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(y.Add(identity)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Writes the block into an ONNX graph with weights named under <paramref name="name"/>.</summary>
@@ -75,7 +76,7 @@ public sealed class ClipBottleneck : nn.Module<Tensor, Tensor>
         {
             var parts = downsample.children().ToList();
             identity = OnnxConvBn.Conv(ctx, OnnxConvBn.AveragePool(ctx, x, _stride), (Conv2d)parts[1], name + ".downsample.1", 1, 0);
-            identity = OnnxConvBn.BatchNorm(ctx, identity, (BatchNorm2d)parts[2], name + ".downsample.2");
+            identity = OnnxConvBn.BatchNorm(ctx, identity, (ScalarSafeBatchNorm)parts[2], name + ".downsample.2");
         }
         return OnnxConvBn.Relu(ctx, ctx.Graph.Node("Add", [y, identity]));
     }

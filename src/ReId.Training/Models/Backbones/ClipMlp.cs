@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using ReId.MLNet.Onnx;
@@ -25,7 +26,8 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var h = c_fc.forward(x);
-        using var s = torch.sigmoid(h * 1.702f);
+        using var scaled = h.Mul(1.702f);
+        using var s = torch.sigmoid(scaled);
         using var g = h * s;
         return c_proj.forward(g);
     }

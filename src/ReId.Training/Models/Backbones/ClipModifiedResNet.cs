@@ -1,5 +1,6 @@
 using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ namespace ReId.Training.Models.Backbones;
 public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder
 {
     private readonly Conv2d conv1, conv2, conv3;
-    private readonly BatchNorm2d bn1, bn2, bn3;
+    private readonly ScalarSafeBatchNorm bn1, bn2, bn3;
     private readonly AvgPool2d avgpool;
     private readonly Sequential layer1, layer2, layer3, layer4;
     private readonly ClipAttentionPool attnpool;
@@ -27,11 +28,11 @@ public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExporta
         Options = options;
         long w = options.Width;
         conv1 = nn.Conv2d(3, w / 2, 3, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(w / 2);
+        bn1 = ScalarSafeBatchNorm.For2d(w / 2);
         conv2 = nn.Conv2d(w / 2, w / 2, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(w / 2);
+        bn2 = ScalarSafeBatchNorm.For2d(w / 2);
         conv3 = nn.Conv2d(w / 2, w, 3, padding: 1, bias: false);
-        bn3 = nn.BatchNorm2d(w);
+        bn3 = ScalarSafeBatchNorm.For2d(w);
         avgpool = nn.AvgPool2d(2);
         long inplanes = w;
         Sequential Layer(long planes, int blocks, int stride)

@@ -1,4 +1,5 @@
 using ReId.Training.Text;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -98,7 +99,7 @@ public sealed class ClipPromptLearner : nn.Module<Tensor, Tensor>
 
     /// <summary>The end-of-text position for each of <paramref name="labels"/>: [B] int64 on the labels' device.</summary>
     public Tensor EotIndex(Tensor labels) =>
-        torch.full(labels.shape[0], EotPosition, ScalarType.Int64, device: labels.device);
+        OwnedScalarMath.Full([labels.shape[0]], EotPosition, ScalarType.Int64, labels.device);
 
     private static (long[] Ids, int Prefix) TokenizeTemplate(ClipTextTransformer textEncoder, ClipTokenizer tokenizer, string classWord, int numTokens)
     {

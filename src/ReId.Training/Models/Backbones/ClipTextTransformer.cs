@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using ReId.MLNet.Onnx;
@@ -29,11 +30,11 @@ public sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>, IOnnxExport
         int w = options.Width;
         token_embedding = nn.Embedding(options.VocabSize, w);
         using (torch.no_grad()) nn.init.normal_(token_embedding.weight!, std: 0.02);
-        positional_embedding = new Parameter(torch.randn(options.ContextLength, w) * 0.01f);
+        positional_embedding = new Parameter(torch.randn(options.ContextLength, w).Mul(0.01f));
         transformer = new ClipTransformer(w, options.Layers, options.EffectiveHeads);
         ln_final = nn.LayerNorm(w, eps: 1e-5);
         if (options.OutputDim > 0)
-            text_projection = new Parameter(torch.randn(w, options.OutputDim) * (float)Math.Pow(w, -0.5));
+            text_projection = new Parameter(torch.randn(w, options.OutputDim).Mul((float)Math.Pow(w, -0.5)));
         RegisterComponents();
     }
 
@@ -83,7 +84,7 @@ public sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>, IOnnxExport
             throw new ArgumentException($"The end-of-text index must be [{b}]; got [{string.Join(",", eotIndex.shape)}].", nameof(eotIndex));
 
         using var scope = torch.NewDisposeScope();
-        var x = tokenEmbeddings + positional_embedding.narrow(0, 0, l);
+        var x = tokenEmbeddings.Add(positional_embedding.narrow(0, 0, l));
         // Causal masking makes a shorter sequence give the same features as one padded to the context length.
         x = transformer.forward(x, CausalMask(l, x.dtype, x.device));
         var index = eotIndex.to(ScalarType.Int64, x.device).reshape(b, 1, 1).expand(b, 1, Options.Width);
@@ -115,7 +116,7 @@ public sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>, IOnnxExport
 
     /// <summary>Additive causal mask [L, L]: 0 on and below the diagonal, −∞ above (as OpenAI's build_attention_mask).</summary>
     internal static Tensor CausalMask(long length, ScalarType dtype, Device device) =>
-        torch.full(length, length, float.NegativeInfinity, dtype: dtype, device: device).triu(1);
+        OwnedScalarMath.Full([length, length], float.NegativeInfinity, dtype, device).triu(1);
 
     private static float[] CausalMaskValues(int length)
     {

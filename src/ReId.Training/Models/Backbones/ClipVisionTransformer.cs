@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using ReId.MLNet.Onnx;
@@ -31,15 +32,15 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         int w = options.Width;
         float scale = (float)Math.Pow(w, -0.5);
         conv1 = nn.Conv2d(3, w, options.PatchSize, stride: options.EffectiveStride, bias: false);
-        class_embedding = new Parameter(torch.randn(w) * scale);
-        positional_embedding = new Parameter(torch.randn(options.GridHeight * options.GridWidth + 1, w) * scale);
+        class_embedding = new Parameter(torch.randn(w).Mul(scale));
+        positional_embedding = new Parameter(torch.randn(options.GridHeight * options.GridWidth + 1, w).Mul(scale));
         ln_pre = nn.LayerNorm(w, eps: 1e-5);
         transformer = new ClipTransformer(w, options.Layers, options.EffectiveHeads);
         ln_post = nn.LayerNorm(w, eps: 1e-5);
         if (options.OutputDim > 0)
-            proj = new Parameter(torch.randn(w, options.OutputDim) * scale);
+            proj = new Parameter(torch.randn(w, options.OutputDim).Mul(scale));
         if (options.CameraCount > 0)
-            cv_embed = new Parameter(torch.randn(options.CameraCount, w) * 0.02f);
+            cv_embed = new Parameter(torch.randn(options.CameraCount, w).Mul(0.02f));
         RegisterComponents();
     }
 
@@ -86,14 +87,14 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         long b = x.shape[0], w = x.shape[1];
         x = x.reshape(b, w, -1).permute(0, 2, 1);             // [B, gh·gw, W]
         var cls = class_embedding.reshape(1, 1, w).expand(b, 1, w);
-        x = torch.cat([cls, x], 1) + positional_embedding.unsqueeze(0);
+        x = torch.cat([cls, x], 1).Add(positional_embedding.unsqueeze(0));
         if (cv_embed is not null && !withoutCameraTerm)
         {
             if (cameras is null)
                 throw new ArgumentException("This encoder has camera embeddings (SIE); pass the camera ids.", nameof(cameras));
             // CLIP-ReID adds the camera embedding to the class token only.
-            var cam = cv_embed.index_select(0, cameras.to(ScalarType.Int64)) * Options.CameraCoefficient;
-            var first = x.narrow(1, 0, 1) + cam.unsqueeze(1);
+            var cam = cv_embed.index_select(0, cameras.to(ScalarType.Int64)).Mul(Options.CameraCoefficient);
+            var first = x.narrow(1, 0, 1).Add(cam.unsqueeze(1));
             x = torch.cat([first, x.narrow(1, 1, x.shape[1] - 1)], 1);
         }
         x = ln_pre.forward(x);
@@ -127,7 +128,7 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         if (cv_embed is not null)
         {
             // SIE: the (scaled) embedding of each image's camera is added to its class token only.
-            using var scaled = cv_embed * Options.CameraCoefficient;
+            using var scaled = cv_embed.Mul(Options.CameraCoefficient);
             string cam = g.Node("Unsqueeze", [ctx.IdEmbedding("visual.cv_embed", scaled, ctx.CameraInput!), ctx.Ints(1)]);
             string first = g.Node("Slice", [x, ctx.Ints(0), ctx.Ints(1), ctx.Ints(1)]);
             string rest = g.Node("Slice", [x, ctx.Ints(1), ctx.Ints(long.MaxValue), ctx.Ints(1)]);

@@ -1,5 +1,6 @@
 using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,14 +11,14 @@ namespace ReId.Training.Models.Backbones;
 public sealed class InstanceBatchNorm : nn.Module<Tensor, Tensor>
 {
     private readonly InstanceNorm2d IN;
-    private readonly BatchNorm2d BN;
+    private readonly ScalarSafeBatchNorm BN;
     private readonly long _half;
 
     public InstanceBatchNorm(long channels, double ratio = 0.5) : base(nameof(InstanceBatchNorm))
     {
         _half = (long)(channels * ratio);
         IN = nn.InstanceNorm2d(_half, affine: true);
-        BN = nn.BatchNorm2d(channels - _half);
+        BN = ScalarSafeBatchNorm.For2d(channels - _half);
         RegisterComponents();
     }
 

@@ -15,7 +15,7 @@ internal static class OnnxConvBn
             OnnxAttribute.Ints("pads", padding, padding, padding, padding), OnnxAttribute.Int("group", groups));
     }
 
-    public static string BatchNorm(OnnxExportContext ctx, string x, BatchNorm2d bn, string name) =>
+    public static string BatchNorm(OnnxExportContext ctx, string x, TorchSharp.Modules.BatchNorm bn, string name) =>
         ctx.Graph.Node("BatchNormalization",
             [x, ctx.Weight(name + ".weight", bn.weight!), ctx.Weight(name + ".bias", bn.bias!), ctx.Weight(name + ".running_mean", bn.running_mean!), ctx.Weight(name + ".running_var", bn.running_var!)],
             OnnxAttribute.Float("epsilon", 1e-5f));

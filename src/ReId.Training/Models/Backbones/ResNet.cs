@@ -1,5 +1,6 @@
 using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,7 +25,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
     private ResNet(int[] layers, bool bottleneck, bool ibn, bool lastStrideOne, long groups, long widthPerGroup) : base(nameof(ResNet))
     {
         conv1 = nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
+        bn1 = ScalarSafeBatchNorm.For2d(64);
         maxpool = nn.MaxPool2d(3, stride: 2, padding: 1);
         long inChannels = 64;
         Sequential Layer(long planes, int blocks, long stride, bool useIbn)
@@ -77,7 +78,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
     public string Export(OnnxExportContext ctx, string input)
     {
         string y = OnnxConvBn.Conv(ctx, input, conv1, "conv1", 2, 3);
-        y = OnnxConvBn.Relu(ctx, OnnxConvBn.BatchNorm(ctx, y, (BatchNorm2d)bn1, "bn1"));
+        y = OnnxConvBn.Relu(ctx, OnnxConvBn.BatchNorm(ctx, y, (ScalarSafeBatchNorm)bn1, "bn1"));
         y = ctx.Graph.Node("MaxPool", [y], OnnxAttribute.Ints("kernel_shape", 3, 3), OnnxAttribute.Ints("strides", 2, 2), OnnxAttribute.Ints("pads", 1, 1, 1, 1));
         foreach (var (layer, name) in new[] { (layer1, "layer1"), (layer2, "layer2"), (layer3, "layer3"), (layer4, "layer4") })
         {
@@ -98,7 +99,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
                 case Conv2d c:
                     nn.init.kaiming_normal_(c.weight!, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
                     break;
-                case BatchNorm2d b:
+                case ScalarSafeBatchNorm b:
                     nn.init.ones_(b.weight!);
                     nn.init.zeros_(b.bias!);
                     break;

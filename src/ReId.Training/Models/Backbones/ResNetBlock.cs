@@ -1,4 +1,5 @@
 using ReId.Training.Onnx;
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,9 +12,9 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv1;
     private readonly nn.Module<Tensor, Tensor> bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly ScalarSafeBatchNorm bn2;
     private readonly Conv2d? conv3;
-    private readonly BatchNorm2d? bn3;
+    private readonly ScalarSafeBatchNorm? bn3;
     private readonly Sequential? downsample;
     private readonly long _stride, _groups;
 
@@ -30,17 +31,17 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
             conv1 = nn.Conv2d(inChannels, inner, 1, bias: false);
             conv2 = nn.Conv2d(inner, inner, 3, stride: stride, padding: 1, groups: groups, bias: false);
             conv3 = nn.Conv2d(inner, planes * expansion, 1, bias: false);
-            bn3 = nn.BatchNorm2d(planes * expansion);
+            bn3 = ScalarSafeBatchNorm.For2d(planes * expansion);
         }
         else
         {
             conv1 = nn.Conv2d(inChannels, planes, 3, stride: stride, padding: 1, bias: false);
             conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
         }
-        bn1 = ibn ? new InstanceBatchNorm(inner) : nn.BatchNorm2d(inner);
-        bn2 = nn.BatchNorm2d(bottleneck ? inner : planes);
+        bn1 = ibn ? new InstanceBatchNorm(inner) : ScalarSafeBatchNorm.For2d(inner);
+        bn2 = ScalarSafeBatchNorm.For2d(bottleneck ? inner : planes);
         if (stride != 1 || inChannels != planes * expansion)
-            downsample = nn.Sequential(nn.Conv2d(inChannels, planes * expansion, 1, stride: stride, bias: false), nn.BatchNorm2d(planes * expansion));
+            downsample = nn.Sequential(nn.Conv2d(inChannels, planes * expansion, 1, stride: stride, bias: false), ScalarSafeBatchNorm.For2d(planes * expansion));
         RegisterComponents();
     }
 
@@ -52,7 +53,7 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
         if (conv3 is not null)
             y = bn3!.forward(conv3.forward(nn.functional.relu(y)));
         var identity = downsample is null ? x : Shortcut(x);
-        return nn.functional.relu(y + identity).MoveToOuterDisposeScope();
+        return nn.functional.relu(y.Add(identity)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -65,7 +66,7 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
     private Tensor Shortcut(Tensor x)
     {
         var conv = (Conv2d)downsample!.children().First();
-        var bn = (BatchNorm2d)downsample.children().Last();
+        var bn = (ScalarSafeBatchNorm)downsample.children().Last();
         if (_stride == 1 || x.shape[1] < 512) return bn.forward(conv.forward(x));
         using var sub = x[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
         using var y = nn.functional.conv2d(sub, conv.weight!);
@@ -76,7 +77,7 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
     {
         bool bottleneck = conv3 is not null;
         string y = OnnxConvBn.Conv(ctx, x, conv1, name + ".conv1", bottleneck ? 1 : _stride, bottleneck ? 0 : 1);
-        y = bn1 is InstanceBatchNorm ibn ? ibn.Export(ctx, y, name + ".bn1") : OnnxConvBn.BatchNorm(ctx, y, (BatchNorm2d)bn1, name + ".bn1");
+        y = bn1 is InstanceBatchNorm ibn ? ibn.Export(ctx, y, name + ".bn1") : OnnxConvBn.BatchNorm(ctx, y, (ScalarSafeBatchNorm)bn1, name + ".bn1");
         y = OnnxConvBn.Relu(ctx, y);
         y = OnnxConvBn.Conv(ctx, y, conv2, name + ".conv2", bottleneck ? _stride : 1, 1, bottleneck ? _groups : 1);
         y = OnnxConvBn.BatchNorm(ctx, y, bn2, name + ".bn2");
@@ -89,7 +90,7 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
         if (downsample is not null)
         {
             var conv = (Conv2d)downsample.children().First();
-            var bn = (BatchNorm2d)downsample.children().Last();
+            var bn = (ScalarSafeBatchNorm)downsample.children().Last();
             identity = OnnxConvBn.BatchNorm(ctx, OnnxConvBn.Conv(ctx, x, conv, name + ".downsample.0", _stride, 0), bn, name + ".downsample.1");
         }
         return OnnxConvBn.Relu(ctx, ctx.Graph.Node("Add", [y, identity]));

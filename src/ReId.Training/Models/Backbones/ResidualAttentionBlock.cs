@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using ReId.MLNet.Onnx;
@@ -28,8 +29,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? mask)
     {
         using var scope = torch.NewDisposeScope();
-        var y = x + attn.forward(ln_1.forward(x), mask);
-        return (y + mlp.forward(ln_2.forward(y))).MoveToOuterDisposeScope();
+        var y = x.Add(attn.forward(ln_1.forward(x), mask));
+        return y.Add(mlp.forward(ln_2.forward(y))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Writes the block into an ONNX graph.</summary>

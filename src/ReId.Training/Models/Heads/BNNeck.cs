@@ -1,5 +1,7 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
+using ReId.Training.Models.Backbones;
 using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
@@ -11,13 +13,13 @@ namespace ReId.Training.Models.Heads;
 /// </summary>
 public sealed class BNNeck : nn.Module<Tensor, Tensor>
 {
-    private readonly BatchNorm1d bottleneck;
+    private readonly ScalarSafeBatchNorm bottleneck;
     private readonly Linear? classifier;
 
     /// <summary>Creates the neck for <paramref name="inFeatures"/>-dimensional features and <paramref name="classes"/> identities (0 = no classifier).</summary>
     public BNNeck(int inFeatures, int classes, NeckFeature feature = NeckFeature.AfterBn) : base(nameof(BNNeck))
     {
-        bottleneck = nn.BatchNorm1d(inFeatures);
+        bottleneck = ScalarSafeBatchNorm.For1d(inFeatures);
         bottleneck.bias!.requires_grad = false;
         if (classes > 0)
         {
@@ -35,7 +37,7 @@ public sealed class BNNeck : nn.Module<Tensor, Tensor>
     public long FeatureSize => bottleneck.weight!.shape[0];
 
     /// <summary>The BatchNorm (for export).</summary>
-    internal BatchNorm1d Bottleneck => bottleneck;
+    internal ScalarSafeBatchNorm Bottleneck => bottleneck;
 
     /// <summary>x: [B, C] → inference feature [B, C].</summary>
     public override Tensor forward(Tensor x) =>
@@ -52,7 +54,7 @@ public sealed class BNNeck : nn.Module<Tensor, Tensor>
     internal string Export(OnnxExportContext ctx, string x)
     {
         if (Feature == NeckFeature.BeforeBn) return x;
-        using var scale = bottleneck.weight! / (bottleneck.running_var! + bottleneck.eps).sqrt();
+        using var scale = bottleneck.weight! / bottleneck.running_var!.Add(bottleneck.eps).sqrt();
         using var shift = bottleneck.bias! - bottleneck.running_mean! * scale;
         return ctx.Graph.Node("Add", [ctx.Graph.Node("Mul", [x, ctx.Weight("neck.scale", scale)]), ctx.Weight("neck.shift", shift)]);
     }

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
 using ReId.MLNet.Onnx;
@@ -34,7 +35,7 @@ public sealed class GeMPooling : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var y = x.clamp_min(_eps).pow(p).mean([2, 3]).pow(p.reciprocal());
+        var y = x.ClampMin(_eps).pow(p).mean([2, 3]).pow(p.reciprocal());
         return y.MoveToOuterDisposeScope();
     }
 

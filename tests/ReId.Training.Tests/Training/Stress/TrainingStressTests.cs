@@ -1,0 +1,33 @@
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace ReId.Training.Tests.Training.Stress;
+
+/// <summary>
+/// Issue 17: training every method while another thread forces garbage collections must not fail. The normal run takes
+/// a few steps per variant; REID_STRESS_STEPS=N runs N steps per variant (a crash kills the test host: for counting
+/// failures use the harness, <c>dotnet run -c Release --project benchmarks/ReId.Benchmarks -- scalar-stress RUNS STEPS</c>).
+/// </summary>
+public sealed class TrainingStressTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("reid-stress").FullName;
+
+    public static TheoryData<string> Variants() => [.. TrainingStress.Variants];
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void TrainingUnderForcedCollectionsCompletes(string variant)
+    {
+        int steps = int.TryParse(Environment.GetEnvironmentVariable("REID_STRESS_STEPS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 12;
+        var outcome = TrainingStress.Run(variant, steps, _root);
+        output.WriteLine(outcome.ToString());
+        Assert.True(outcome.Steps >= steps, $"{outcome.Steps} steps taken; expected at least {steps}");
+        Assert.True(outcome.Collections > outcome.Steps, $"only {outcome.Collections} forced collections in {outcome.Steps} steps");
+        Assert.False(double.IsNaN(outcome.FinalMap));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+}
