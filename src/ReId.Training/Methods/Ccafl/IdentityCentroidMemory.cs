@@ -12,8 +12,8 @@ namespace ReId.Training.Methods.Ccafl;
 /// </summary>
 public sealed class IdentityCentroidMemory : IDisposable
 {
-    private readonly Tensor _centroids;
-    private readonly Tensor _instances;
+    private Tensor _centroids;
+    private Tensor _instances;
     private readonly Tensor? _classCamera;
 
     /// <param name="centroids">[N, D] initial centroids (normalised here).</param>
@@ -35,10 +35,10 @@ public sealed class IdentityCentroidMemory : IDisposable
             throw new ArgumentException($"classCamera has {classCamera.shape[0]} entries for {centroids.shape[0]} classes.", nameof(classCamera));
         using (no_grad())
         {
-            _centroids = nn.functional.normalize(centroids.detach(), p: 2, dim: 1).clone();
-            _instances = nn.functional.normalize(instances.detach(), p: 2, dim: 2).clone();
+            _centroids = nn.functional.normalize(centroids.detach(), p: 2, dim: 1).clone().DetachFromDisposeScope();
+            _instances = nn.functional.normalize(instances.detach(), p: 2, dim: 2).clone().DetachFromDisposeScope();
         }
-        _classCamera = classCamera?.to(ScalarType.Int64).clone();
+        _classCamera = classCamera?.to(ScalarType.Int64).clone().DetachFromDisposeScope();
         Temperature = temperature;
         Momentum = momentum;
         UpdateWithHardest = updateWithHardest;
@@ -122,17 +122,24 @@ public sealed class IdentityCentroidMemory : IDisposable
         using var noGrad = no_grad();
         var x = nn.functional.normalize(features.detach(), p: 2, dim: 1);
         var y = labels.to(ScalarType.Int64).data<long>().ToArray();
+        // Updated copies replace the memory: the batch's loss graph still holds the old tensors for its backward pass.
+        var centroids = _centroids.clone();
+        var instances = _instances.clone();
         foreach (var group in Enumerable.Range(0, y.Length).GroupBy(i => y[i]))
         {
             long c = group.Key;
             var rows = x.index_select(0, tensor(group.Select(i => (long)i).ToArray()));
-            var old = _centroids[c];
+            var old = centroids[c];
             var target = UpdateWithHardest ? rows[rows.matmul(old).argmin().item<long>()] : rows.mean([0]);
             var moved = old * Momentum + target * (1 - Momentum);
-            _centroids[c] = moved / moved.norm();
+            centroids[c] = moved / moved.norm();
             long k = Math.Min(Slots, rows.shape[0]);
-            for (long s = 0; s < k; s++) _instances[s, c] = rows[s];
+            for (long s = 0; s < k; s++) instances[s, c] = rows[s];
         }
+        _centroids.Dispose();
+        _instances.Dispose();
+        _centroids = centroids.DetachFromDisposeScope();
+        _instances = instances.DetachFromDisposeScope();
     }
 
     public void Dispose()
