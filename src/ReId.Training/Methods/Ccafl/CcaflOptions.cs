@@ -6,8 +6,11 @@ namespace ReId.Training.Methods.Ccafl;
 /// CCAFL's own settings (the "ccafl" options section; <c>--set ccafl.association-rate=1.3</c>). Defaults follow the
 /// authors' released code for Market-1501 where it is explicit; docs/methods/ccafl.md lists where it is silent.
 /// </summary>
-public sealed class CcaflOptions
+public sealed class CcaflOptions : MethodOptions
 {
+    /// <inheritdoc/>
+    public override string Key => "ccafl";
+
     [Description("Intra-camera discriminative learning (centroid memory + hard-instance + intra-camera triplet); false = plain CE + triplet on the intra-camera labels (the baseline)")]
     public bool Icdl { get; set; } = true;
 
@@ -57,7 +60,7 @@ public sealed class CcaflOptions
     public double AdversarialWeight { get; set; } = 1;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the key of a setting out of range.</summary>
-    public void Validate()
+    public override void Validate()
     {
         if (MemoryTemperature <= 0) throw new ArgumentException($"ccafl.memory-temperature is {MemoryTemperature}; expected > 0");
         if (MemoryMomentum is < 0 or > 1) throw new ArgumentException($"ccafl.memory-momentum is {MemoryMomentum}; expected a value in [0, 1]");
