@@ -40,7 +40,8 @@ public sealed class CameraAdversarialLoss
         long classes = cosine.shape[1];
         var c = cosine.clamp(-1, 1);
         var own = nn.functional.one_hot(targets, classes).to(ScalarType.Bool);
-        var sine = (1 - c.pow(2)).clamp_min(0).sqrt();
+        // clamp_min(1e-12), not 0: at |cos| = 1 the sqrt's infinite slope would turn a zero gradient into NaN.
+        var sine = (1 - c.pow(2)).clamp_min(1e-12).sqrt();
         var phi = c * Math.Cos(Margin) - sine * Math.Sin(Margin);
         // Past θ + m = π cos(θ + m) would rise again; fall back to a linear penalty (as ArcFace implementations do).
         phi = where(c.gt(Math.Cos(Math.PI - Margin)), phi, c - Math.Sin(Math.PI - Margin) * Margin);

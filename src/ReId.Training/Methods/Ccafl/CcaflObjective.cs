@@ -116,7 +116,8 @@ public sealed class CcaflObjective : IDisposable
             total = IntraOrInter(phase, encoded.AfterBn, encoded.BeforeBn, labels, terms);
             // The identity classifier learns to tell intra-camera identities apart on detached features: it is the
             // discriminator ICAL plays against, and its accuracy is what the progress line reports.
-            var logits = network.IdentityClassifier.forward(encoded.AfterBn.detach(), labels);
+            // Margin 0: the plain scaled cosine (no labels), which also keeps ArcFace's sqrt(1 − cos²) out of the graph.
+            var logits = network.IdentityClassifier.forward(encoded.AfterBn.detach(), null);
             var identity = nn.functional.cross_entropy(logits, labels);
             terms["identity"] = identity.item<float>();
             total = total + identity;

@@ -49,12 +49,14 @@ public sealed class CcaflSession : MethodSession
     {
         _epoch = context.Epoch;
         var o = Context.Options;
+        context.Metrics["ccafl_phase"] = (int)_objective.PhaseOf(context.Epoch);
+        // The plain baseline neither associates nor keeps memories: nothing to extract.
+        if (!_section.Association && _objective.PhaseOf(context.Epoch) == CcaflPhase.Baseline) return;
         var eval = new AugmentationOptions { Height = o.InputHeight, Width = o.InputWidth, Normalization = o.Normalization };
         var features = o.EvaluateWithOnnxRuntime
             ? FeatureExtractor.EmbedWithOnnxRuntime(_network, _network.EmbeddingSize, Context.TrainSamples, eval, workers: o.Workers, cancellationToken: context.CancellationToken)
             : FeatureExtractor.Embed(_network, Context.TrainSamples, eval, workers: o.Workers, cancellationToken: context.CancellationToken);
         var association = _objective.PrepareEpoch(context.Epoch, features, _network.EmbeddingSize, _labels, DeterministicSeed.Create(o.Seed, 2_000_000, context.Epoch));
-        context.Metrics["ccafl_phase"] = (int)_objective.PhaseOf(context.Epoch);
         if (association is null) return;
         context.Metrics["association_links"] = association.Links.Count;
         context.Metrics["association_clusters"] = association.Clusters;
