@@ -49,6 +49,11 @@ internal sealed class DatasetInfoCommand : ICliCommand
             ctx.Out.WriteLine($"{"split",-8} {"images",8} {"identities",11} {"cameras",8}");
             foreach (var (name, s) in new[] { ("train", summary.Train), ("query", summary.Query), ("gallery", summary.Gallery) })
                 ctx.Out.WriteLine($"{name,-8} {s.Images,8} {s.Identities,11} {s.Cameras,8}");
+            if (summary.TrainIntraCameraIdentities.Count > 0)
+            {
+                ctx.Out.WriteLine($"train intra-camera identities (--supervision intra-camera): {summary.TrainIntraCameraIdentities.Values.Sum()} = " +
+                    string.Join(" + ", summary.TrainIntraCameraIdentities.Select(p => $"{p.Value} (camera {p.Key})")));
+            }
             return 0;
         });
     }

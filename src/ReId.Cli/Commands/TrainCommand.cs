@@ -25,13 +25,15 @@ internal sealed class TrainCommand : ICliCommand
         var device = new Option<string?>("--device") { Description = "Device: cpu (default), cuda or cuda:N (needs the CUDA build)" };
         var set = new Option<string[]>("--set") { Description = "Override a setting: --set key=value (repeatable; see --list)", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the result" };
-        foreach (var o in new Option[] { recipe, list, data, format, output, epochs, resume, seed, device, set, json }) command.Options.Add(o);
+        var supervision = new Option<string?>("--supervision") { Description = "Labels to learn from: full, or intra-camera (identities labelled per camera only)" };
+        foreach (var o in new Option[] { recipe, list, data, format, output, epochs, resume, seed, device, set, json, supervision }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var options = TrainingRecipes.Get(parse.GetValue(recipe)!);
             if (parse.GetValue(epochs) is { } e) options.Epochs = e;
             if (parse.GetValue(seed) is { } s) options.Seed = s;
             if (parse.GetValue(device) is { } d) options.Device = d;
+            if (parse.GetValue(supervision) is { } sup) options.Supervision = sup;
             TrainingOptionOverrides.Apply(options, parse.GetValue(set) ?? []);
             if (parse.GetValue(list))
             {

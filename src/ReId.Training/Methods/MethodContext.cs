@@ -30,4 +30,10 @@ public sealed record MethodContext
     /// network without reading pretrained files (its weights come from the checkpoint).
     /// </summary>
     public string? Architecture { get; init; }
+
+    /// <summary>
+    /// With intra-camera supervision, the hidden cross-camera truth: it only scores an association (for the metrics), it
+    /// never tells which identities are one person. Null with full supervision.
+    /// </summary>
+    public ReId.MLNet.Data.IntraCamera.IntraCameraTruth? IntraCameraTruth { get; init; }
 }

@@ -16,6 +16,7 @@ public static class TrainingMethods
     [
         new BagOfTricksMethod(),
         new ClipReIdMethod(),
+        new Ccafl.CcaflMethod(),
     ];
 
     /// <summary>Every method, in registration order.</summary>

@@ -55,6 +55,33 @@ public static class ReIdTrainersCatalogExtensions
         return new ReIdTrainerEstimator(catalog.Context, options);
     }
 
+    /// <summary>
+    /// CCAFL: intra-camera supervised training (identities labelled per camera; the Identity column is read as the person
+    /// only to form per-camera identities — the trainer never sees who is who across cameras). Without
+    /// <paramref name="clipWeights"/> the recipe must be ccafl-small (random weights).
+    /// </summary>
+    public static ReIdTrainerEstimator Ccafl(this ReIdTrainersCatalog catalog, string runDirectory,
+        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string cameraColumnName = "Camera",
+        string featureColumnName = "Features", string recipe = "ccafl", string? clipWeights = null, int? epochs = null, TextWriter? log = null)
+    {
+        var training = TrainingRecipes.Get(recipe);
+        if (training.Method != "ccafl") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; Ccafl takes ccafl or ccafl-small", nameof(recipe));
+        if (clipWeights is not null) training.PretrainedWeights = clipWeights;
+        if (epochs is { } e) training.Epochs = e;
+        training.Supervision = MLNet.Data.IntraCamera.IntraCameraSupervision.Name;
+        return catalog.Ccafl(Options(runDirectory, imagePathColumnName, identityColumnName, cameraColumnName, featureColumnName, training, log));
+    }
+
+    /// <summary>The CCAFL trainer with every setting in <paramref name="options"/> (its Training must use the ccafl method and intra-camera supervision).</summary>
+    public static ReIdTrainerEstimator Ccafl(this ReIdTrainersCatalog catalog, ReIdTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Training.Method != "ccafl")
+            throw new ArgumentException($"Training.Method is '{options.Training.Method}'; Ccafl needs 'ccafl' (start from TrainingRecipes.Get(\"ccafl-small\"))", nameof(options));
+        return new ReIdTrainerEstimator(catalog.Context, options);
+    }
+
     private static ReIdTrainerOptions Options(string runDirectory, string imagePathColumnName, string identityColumnName, string? cameraColumnName,
         string featureColumnName, TrainingOptions training, TextWriter? log) => new()
     {

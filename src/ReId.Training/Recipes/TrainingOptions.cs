@@ -14,6 +14,8 @@ public sealed class TrainingOptions
     public string Recipe { get; set; } = "custom";
     [Description("Training method (a registered name: bot, clip-reid, …)")]
     public string Method { get; set; } = "bot";
+    [Description("Labels the trainer learns from: full, or intra-camera (identities labelled per camera only; evaluation stays cross-camera)")]
+    public string Supervision { get; set; } = "full";
     [Description("Device: cpu, cuda or cuda:N (CUDA needs the CUDA build of TorchSharp)")]
     public string Device { get; set; } = "cpu";
 

@@ -38,6 +38,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
     public TrainingResult Train(ReIdDataset dataset, string runDirectory, bool resume = false, CancellationToken cancellationToken = default)
     {
         var o = Options;
+        // Intra-camera supervision: from here on the trainer and the method see only per-camera identities.
+        var truth = ApplySupervision(ref dataset);
         var method = TrainingMethods.Get(o.Method);
         o.Section ??= method.CreateSection();
         Validate(method, dataset);
@@ -54,7 +56,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         using var session = method.CreateSession(new MethodContext
         {
             Options = o, Classes = dataset.NumTrainIdentities, TrainSamples = dataset.Train, CameraIds = cameraIds,
-            Device = device, Progress = _progress, Architecture = resumed?.Architecture,
+            Device = device, Progress = _progress, Architecture = resumed?.Architecture, IntraCameraTruth = truth,
         });
         var model = session.Network;
         var labels = dataset.Train.Select(s => s.Label).ToArray();
@@ -290,6 +292,22 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
     private sealed class Restore(Action action) : IDisposable
     {
         public void Dispose() => action();
+    }
+
+    private MLNet.Data.IntraCamera.IntraCameraTruth? ApplySupervision(ref ReIdDataset dataset)
+    {
+        switch (Options.Supervision.ToLowerInvariant())
+        {
+            case "full":
+                return null;
+            case MLNet.Data.IntraCamera.IntraCameraSupervision.Name:
+                var ics = MLNet.Data.IntraCamera.IntraCameraSupervision.Apply(dataset);
+                _progress.Line($"intra-camera supervision: {ics.Identities.Count} intra-camera identities from {dataset.NumTrainIdentities} persons in {ics.Identities.Select(i => i.Camera).Distinct().Count()} cameras");
+                dataset = ics.Dataset;
+                return ics.Truth;
+            default:
+                throw new ArgumentException($"supervision '{Options.Supervision}': expected full or {MLNet.Data.IntraCamera.IntraCameraSupervision.Name}");
+        }
     }
 
     private void Validate(ITrainingMethod method, ReIdDataset dataset)

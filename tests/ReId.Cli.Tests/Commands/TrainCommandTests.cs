@@ -124,6 +124,16 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void TheFullCcaflRecipeWithoutClipWeightsExitsWithTwo()
+    {
+        string data = Data();
+        var (code, _, err) = CliRunner.Run("train", "--recipe", "ccafl", "--supervision", "intra-camera", "--data", data, "--format", "market1501", "--out", Path.Combine(_root, "ccafl"));
+        Assert.Equal(2, code);
+        Assert.Contains("pretrained-weights", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
     public void PretrainedClipWeightsWithoutAVocabularyExitWithTwo()
     {
         string data = Data();

@@ -7,7 +7,7 @@ public class TrainingRecipesTests
     [Fact]
     public void TheFourContractRecipesExistAndDiffer()
     {
-        Assert.Equal(["bot", "bot-small", "clip-reid", "clip-reid-small"], TrainingRecipes.Names);
+        Assert.Equal(["bot", "bot-small", "clip-reid", "clip-reid-small", "ccafl", "ccafl-small"], TrainingRecipes.Names);
         Assert.Equal("resnet50-ibn", TrainingRecipes.Get("bot").Backbone);
         Assert.Equal("resnet18", TrainingRecipes.Get("bot-small").Backbone);
         Assert.Equal("clip-reid", TrainingRecipes.Get("clip-reid").Method);

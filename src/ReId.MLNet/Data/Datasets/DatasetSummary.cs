@@ -10,8 +10,15 @@ public sealed record DatasetSummary(
     [property: JsonPropertyName("query")] SplitSummary Query,
     [property: JsonPropertyName("gallery")] SplitSummary Gallery)
 {
+    /// <summary>Training identities per camera as intra-camera supervision counts them (camera → identities seen by it).</summary>
+    [JsonPropertyName("train_intra_camera_identities")]
+    public IReadOnlyDictionary<int, int> TrainIntraCameraIdentities { get; init; } = new Dictionary<int, int>();
+
     public static DatasetSummary Of(ReIdDataset dataset) =>
-        new(dataset.Format, SplitSummary.Of(dataset.Train), SplitSummary.Of(dataset.Query), SplitSummary.Of(dataset.Gallery));
+        new(dataset.Format, SplitSummary.Of(dataset.Train), SplitSummary.Of(dataset.Query), SplitSummary.Of(dataset.Gallery))
+        {
+            TrainIntraCameraIdentities = IntraCamera.IntraCameraSupervision.IdentitiesPerCamera(dataset.Train),
+        };
 
     /// <summary>The `reid dataset info --json` object.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);

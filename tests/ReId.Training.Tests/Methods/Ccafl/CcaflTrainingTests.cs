@@ -1,0 +1,70 @@
+using ReId.MLNet.Data.Datasets;
+using ReId.MLNet.Data.Synthetic;
+using ReId.MLNet.Evaluation;
+using ReId.MLNet.Pipelines;
+using ReId.Training.Methods.Ccafl;
+using ReId.Training.Recipes;
+using ReId.Training.Training;
+
+namespace ReId.Training.Tests.Methods.Ccafl;
+
+/// <summary>CCAFL through the real trainer on a small synthetic Market-1501 folder with intra-camera labels.</summary>
+public sealed class CcaflTrainingTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("reid-ccafl").FullName;
+
+    private ReIdDataset Data()
+    {
+        string dir = Path.Combine(_root, "data");
+        if (!Directory.Exists(dir))
+            SyntheticDatasetGenerator.Generate(new SyntheticDatasetOptions { Format = "market1501", Identities = 16, Seed = 3, Cameras = 3, ImagesPerIdentityPerCamera = (2, 2) }, dir);
+        return DatasetFormats.Load("market1501", dir);
+    }
+
+    private static TrainingOptions Tiny()
+    {
+        var o = TrainingRecipes.Get("ccafl-small");
+        o.InputHeight = 64; o.InputWidth = 32; o.ResNetWidth = 8; o.EmbeddingDim = 32; o.IdentitiesPerBatch = 4; o.ImagesPerIdentity = 2;
+        o.Epochs = 3; o.MaxBatchesPerEpoch = 2; o.WarmupEpochs = 1; o.EvaluateEvery = 3; o.CheckpointEvery = 3; o.Workers = 2;
+        var section = o.SectionAs<CcaflOptions>();
+        section.IntraEpochs = 1; section.AdversarialStart = 3; section.AdversarialEnd = 4;
+        return o;
+    }
+
+    [Fact]
+    public void ARunLearnsFromIntraCameraLabelsReportsAssociationAndItsZipReproducesTheFinalMap()
+    {
+        var data = Data();
+        string run = Path.Combine(_root, "run");
+        var result = new ReIdTrainer(Tiny()).Train(data, run);
+        // The classifier size is the number of intra-camera identities, not of persons.
+        Assert.Equal(data.Train.Select(s => (s.Camera, s.Identity)).Distinct().Count(), new CheckpointStore(run).ReadState("last").NumClasses);
+        var rows = MetricsLog.Load(run).Rows.Where(r => r.Epoch > 0).ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.InRange(r.Extra!["association_precision"], 0, 1));
+        Assert.All(rows, r => Assert.InRange(r.Extra!["association_recall"], 0, 1));
+        Assert.Equal([1, 2, 2], rows.Select(r => r.Extra!["ccafl_phase"]));
+
+        using var embedder = ReIdModelZip.Open(result.ModelZipPath);
+        var again = ModelEvaluation.Evaluate(embedder, data);
+        Assert.Equal(result.FinalMetrics!.MeanAveragePrecision, again.MeanAveragePrecision, 9);
+    }
+
+    [Fact]
+    public void CcaflRefusesFullSupervisionAndTheFullRecipeRefusesToStartWithoutWeights()
+    {
+        var data = Data();
+        var full = Tiny();
+        full.Supervision = "full";
+        var e = Assert.Throws<ArgumentException>(() => new ReIdTrainer(full).Train(data, Path.Combine(_root, "full")));
+        Assert.Contains("supervision", e.Message);
+        var paper = TrainingRecipes.Get("ccafl");
+        e = Assert.Throws<ArgumentException>(() => new ReIdTrainer(paper).Train(data, Path.Combine(_root, "paper")));
+        Assert.Contains("pretrained-weights", e.Message);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, true); } catch (IOException) { }
+    }
+}
