@@ -27,22 +27,27 @@ public static class ClipSeNetExporter
     /// <summary>Input and output names of <see cref="EnhancementFile"/>.</summary>
     public const string EnhancementInputName = "semantic", EnhancementOutputName = "enhanced";
 
-    /// <summary>Writes the whole model as a package (with an int64 <c>cameras</c> input when it has camera embeddings).</summary>
-    public static ModelPackage WriteWhole(string directory, ClipSeNetModel model, int inputHeight, int inputWidth, float[] mean, float[] std, string resize)
+    /// <summary>
+    /// Writes the whole model as a package; with <paramref name="cameraInput"/> (and camera embeddings) it takes an int64
+    /// <c>cameras</c> input of camera indices, else a camera embedding enters as the mean over cameras.
+    /// </summary>
+    public static ModelPackage WriteWhole(string directory, ClipSeNetModel model, int inputHeight, int inputWidth, float[] mean, float[] std, string resize,
+        bool cameraInput = false)
     {
         EnsureEval(model);
-        byte[] bytes = OnnxExporter.Export(model, inputHeight, inputWidth, model.EmbeddingSize, "clip-senet", cameraInput: model.Cameras > 0);
+        byte[] bytes = OnnxExporter.Export(model, inputHeight, inputWidth, model.EmbeddingSize, "clip-senet", cameraInput: cameraInput && model.Cameras > 0);
         return ModelPackage.Create(directory, bytes, Describe(inputHeight, inputWidth, mean, std, resize, model.EmbeddingSize, "clip-senet", normalize: true));
     }
 
-    /// <summary>Writes the three parts into <paramref name="directory"/> (see the type's summary).</summary>
-    public static void WriteParts(string directory, ClipSeNetModel model, int inputHeight, int inputWidth, float[] mean, float[] std, string resize)
+    /// <summary>Writes the three parts into <paramref name="directory"/> (see the type's summary; camera input as in <see cref="WriteWhole"/>).</summary>
+    public static void WriteParts(string directory, ClipSeNetModel model, int inputHeight, int inputWidth, float[] mean, float[] std, string resize,
+        bool cameraInput = false)
     {
         EnsureEval(model);
         if (model.Semantic is null) throw new InvalidOperationException("An appearance-only CLIP-SENet model has no semantic parts to export.");
         Directory.CreateDirectory(directory);
         byte[] appearance = OnnxExporter.Export(new Part(model.ExportAppearance), inputHeight, inputWidth, model.AppearanceSize,
-            "clip-senet-appearance", cameraInput: model.Cameras > 0);
+            "clip-senet-appearance", cameraInput: cameraInput && model.Cameras > 0);
         ModelPackage.Create(Path.Combine(directory, AppearanceFolder), appearance,
             Describe(inputHeight, inputWidth, mean, std, resize, model.AppearanceSize, "clip-senet-appearance", normalize: false));
         byte[] encoder = OnnxExporter.Export(new Part(model.ExportSemanticEncoder), inputHeight, inputWidth, model.SemanticSize, "clip-senet-sem");

@@ -32,8 +32,8 @@ public sealed class ClipSeNetLoss
     /// <summary>Weight of SupCon.</summary>
     public double SupConWeight { get; }
 
-    /// <summary>Total loss (owned by the caller) and its weighted terms ("ce", "supcon").</summary>
-    public (Tensor Total, IReadOnlyDictionary<string, double> Terms) Compute(NeckOutput output, Tensor labels, Tensor? cameras)
+    /// <summary>Total loss (owned by the caller) and the unweighted value of each active term ("ce", "supcon").</summary>
+    public ReIdLossResult Compute(NeckOutput output, Tensor labels, Tensor? cameras)
     {
         using var scope = NewDisposeScope();
         var terms = new Dictionary<string, double>();
@@ -41,16 +41,16 @@ public sealed class ClipSeNetLoss
         if (CrossEntropyWeight > 0)
         {
             if (output.Logits is null) throw new ArgumentException("Cross-entropy needs identity logits: the model has no classifier.", nameof(output));
-            var ce = _ce.Forward(output.Logits, labels) * CrossEntropyWeight;
+            var ce = _ce.Forward(output.Logits, labels);
             terms["ce"] = ce.item<float>();
-            total = ce;
+            total = ce * CrossEntropyWeight;
         }
         if (SupConWeight > 0)
         {
-            var sc = _supCon.Forward(output.BeforeBn, labels, cameras) * SupConWeight;
+            var sc = _supCon.Forward(output.BeforeBn, labels, cameras);
             terms["supcon"] = sc.item<float>();
-            total = total is null ? sc : total + sc;
+            total = total is null ? sc * SupConWeight : total + sc * SupConWeight;
         }
-        return (total!.MoveToOuterDisposeScope(), terms);
+        return new ReIdLossResult(total!.MoveToOuterDisposeScope(), terms);
     }
 }

@@ -1,4 +1,6 @@
 using ReId.MLNet.Onnx;
+using ReId.Training.Losses;
+using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
 using ReId.Training.Onnx;
@@ -21,10 +23,12 @@ namespace ReId.Training.Methods.ClipSeNet;
 /// <see cref="ExportEnhancement"/>) whose concatenation is the whole model's embedding, with no mixing step to re-create.
 /// The camera embedding is added to the appearance feature only (SIE's idea on a CNN: after pooling, a per-camera
 /// vector), so the semantic half stays a pure function of the image, as SEM's "general semantics" are meant to be.
+/// Where the camera is unknown (<c>forward</c>, or an ONNX graph exported without a camera input) the mean camera
+/// embedding stands in: the same vector for every image, so distances are those of a camera-agnostic appearance feature.
 /// SEM sees the image renormalised from the appearance branch's statistics to CLIP's, which its weights were trained
 /// with; that is an affine map per channel, written into the graph.
 /// </remarks>
-public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IOnnxExportable
+public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
 {
     private readonly ResNet backbone;
     private readonly GeMPooling pool;
@@ -106,10 +110,10 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IOnnxExportable
     /// <summary>The fusion neck.</summary>
     public BNNeck Neck => neck;
 
-    /// <summary>Inference embedding of images without cameras (a model with camera embeddings needs <see cref="Embed"/>).</summary>
+    /// <summary>Inference embedding of images whose camera is unknown (a model with camera embeddings uses their mean).</summary>
     public override Tensor forward(Tensor images) => Embed(images, null);
 
-    /// <summary>Inference embedding [B, <see cref="EmbeddingSize"/>]; <paramref name="cameras"/> [B] camera indices, required when the model has cameras.</summary>
+    /// <summary>Inference embedding [B, <see cref="EmbeddingSize"/>]; <paramref name="cameras"/> [B] camera indices, or null when unknown.</summary>
     public Tensor Embed(Tensor images, Tensor? cameras)
     {
         using var scope = NewDisposeScope();
@@ -127,16 +131,16 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IOnnxExportable
         return output;
     }
 
-    /// <summary>The appearance feature (pooled, plus the camera embedding) [B, <see cref="AppearanceSize"/>].</summary>
+    /// <summary>The appearance feature (pooled, plus the camera embedding; their mean without cameras) [B, <see cref="AppearanceSize"/>].</summary>
     public Tensor Appearance(Tensor images, Tensor? cameras)
     {
         using var scope = NewDisposeScope();
         var a = pool.forward(backbone.forward(images));
         if (camera_embedding is not null)
         {
-            if (cameras is null)
-                throw new ArgumentException($"This CLIP-SENet model has camera embeddings ({Cameras} cameras): give each image's camera index.", nameof(cameras));
-            a = a + camera_embedding.index_select(0, cameras.to(camera_embedding.device));
+            a = cameras is null
+                ? a + camera_embedding.mean([0], keepdim: true)
+                : a + camera_embedding.index_select(0, cameras.to(camera_embedding.device));
         }
         return a.MoveToOuterDisposeScope();
     }
@@ -166,6 +170,17 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IOnnxExportable
             projected = p;
         }
         return projected.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A generic ReID objective (CE, triplet, … on the fused neck) for images of unknown camera; CLIP-SENet's own is <see cref="ClipSeNetLoss"/>.</summary>
+    public ReIdLossResult Loss(Tensor images, Tensor labels, ReIdLoss criterion, out long correct)
+    {
+        using var output = Apply(images, null);
+        var loss = criterion.Compute(output.Logits, output.BeforeBn, labels);
+        using var predicted = output.Logits!.argmax(1);
+        using var hits = predicted.eq(labels).sum();
+        correct = hits.item<long>();
+        return loss;
     }
 
     private Tensor Fused(Tensor images, Tensor? cameras)
@@ -209,7 +224,10 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IOnnxExportable
         string a = pool.Export(ctx, backbone.Export(ctx, input));
         if (camera_embedding is null) return a;
         if (ctx.CameraInput is null)
-            throw new NotSupportedException("This CLIP-SENet model has camera embeddings: export it with a camera input.");
+        {
+            using var mean = camera_embedding.detach().mean([0], keepdim: true);
+            return g.Node("Add", [a, ctx.Weight("camera_embedding.mean", mean)]);
+        }
         return g.Node("Add", [a, g.Node("Gather", [ctx.Weight("camera_embedding", camera_embedding), ctx.CameraInput], OnnxAttribute.Int("axis", 0))]);
     }
 

@@ -60,8 +60,10 @@ public sealed class ClipSeNetModelTests
         var expected = ((table[2] - table[0]) * scale).unsqueeze(0).expand(2, 512);
         Assert.True(MaxDiff(e2.narrow(1, 0, 512) - e0.narrow(1, 0, 512), expected) < 1e-4);
         Assert.True(MaxDiff(e2.narrow(1, 512, 16), e0.narrow(1, 512, 16)) == 0);
-        var error = Assert.Throws<ArgumentException>(() => m.forward(x));
-        Assert.Contains("camera", error.Message);
+        // Camera unknown: the mean camera embedding.
+        var unknown = m.forward(x);
+        var meanShift = ((table.mean([0]) - table[0]) * scale).unsqueeze(0).expand(2, 512);
+        Assert.True(MaxDiff(unknown.narrow(1, 0, 512) - e0.narrow(1, 0, 512), meanShift) < 1e-4);
     }
 
     private static float[] RunOrt(byte[] model, Tensor images, long[]? cameras)
@@ -76,14 +78,15 @@ public sealed class ClipSeNetModelTests
     [Theory]
     [InlineData(0, AfemMode.GroupLinear)]
     [InlineData(0, AfemMode.GroupGate)]
-    [InlineData(3, AfemMode.GroupLinear)]
-    public void WholeExportMatchesTorchUnderOnnxRuntime(int cameras, AfemMode mode)
+    [InlineData(3, AfemMode.GroupLinear, true)]
+    [InlineData(3, AfemMode.GroupLinear, false)]
+    public void WholeExportMatchesTorchUnderOnnxRuntime(int cameras, AfemMode mode, bool cameraInput = false)
     {
         using var m = ClipSeNetTestModels.Build(3, cameras, afem: mode);
-        byte[] bytes = OnnxExporter.Export(m, S, S, m.EmbeddingSize, "clip-senet", cameraInput: cameras > 0);
+        byte[] bytes = OnnxExporter.Export(m, S, S, m.EmbeddingSize, "clip-senet", cameraInput: cameraInput);
         OnnxModelChecker.Check(bytes);
         using var x = randn(3, 3, S, S);
-        long[]? cams = cameras > 0 ? [2, 0, 1] : null;
+        long[]? cams = cameraInput ? [2, 0, 1] : null;
         Tensor expected;
         using (no_grad()) expected = m.Embed(x, cams is null ? null : tensor(cams));
         using var disposeExpected = expected;
@@ -140,8 +143,8 @@ public sealed class ClipSeNetModelTests
             var x = randn(8, 3, S, S);
             var labels = tensor(new long[] { 0, 0, 1, 1, 2, 2, 3, 3 });
             using var output = m.Apply(x, null);
-            var (total, _) = new ClipSeNetLoss().Compute(output, labels, null);
-            total.backward();
+            using var result = new ClipSeNetLoss().Compute(output, labels, null);
+            result.Total.backward();
             optimizer.step();
         }
         bool Changed(string prefix) => m.named_parameters().Where(p => p.name.StartsWith(prefix))
@@ -161,12 +164,12 @@ public sealed class ClipSeNetModelTests
         var logits = randn(6, 4);
         var labels = tensor(new long[] { 0, 0, 1, 1, 3, 3 });
         var output = new NeckOutput(before, before.alias(), logits);
-        var (total, terms) = new ClipSeNetLoss(crossEntropyWeight: 0.5, supConWeight: 2, temperature: 0.2, labelSmoothing: 0.1).Compute(output, labels, null);
+        var result = new ClipSeNetLoss(crossEntropyWeight: 0.5, supConWeight: 2, temperature: 0.2, labelSmoothing: 0.1).Compute(output, labels, null);
         double ce = new CrossEntropyLabelSmooth(0.1).Forward(logits, labels).item<float>();
         double sc = new SupConLoss(0.2).Forward(before, labels).item<float>();
-        Assert.Equal(0.5 * ce + 2 * sc, total.item<float>(), 4);
-        Assert.Equal(0.5 * ce, terms["ce"], 4);
-        Assert.Equal(2 * sc, terms["supcon"], 4);
+        Assert.Equal(0.5 * ce + 2 * sc, result.Total.item<float>(), 4);
+        Assert.Equal(ce, result.Terms["ce"], 4);
+        Assert.Equal(sc, result.Terms["supcon"], 4);
     }
 
     [Fact]
