@@ -31,13 +31,14 @@ public sealed class ClipSeNetMethod : ITrainingMethod
             throw new ArgumentException($"backbone '{options.Backbone}': CLIP-SENet's appearance branch is a ResNet ({string.Join(", ", ResNet.Names)})");
         if (options.CenterLossWeight != 0) throw new ArgumentException("center-loss-weight: center loss is trained with the bot method only");
         Models.Heads.NeckFeatureNames.Parse(options.InferenceFeature);
+        BagOfTricks.BagOfTricksSession.ParsePooling(options.Pooling);
     }
 
     public MethodSession CreateSession(MethodContext context) => new ClipSeNetSession(context);
 
     private static TrainingOptions ClipSeNet() => new()
     {
-        Backbone = "resnext101-ibn", LastStrideOne = true, InputHeight = 320, InputWidth = 320,
+        Backbone = "resnext101-ibn", LastStrideOne = true, Pooling = "gem", InputHeight = 320, InputWidth = 320,
         IdentitiesPerBatch = 16, ImagesPerIdentity = 8, Optimizer = "adam", LearningRate = 5e-4, WeightDecay = 5e-4, BackboneLearningRateFactor = 1,
         Scheduler = "cosine", WarmupEpochs = 2, WarmupFactor = 0.1, Epochs = 24, LabelSmoothing = 0.1f, RandomErasingProbability = 0.5f,
         Normalization = "imagenet", CameraEmbedding = true, InferenceFeature = "after-bn", EvaluateEvery = 4, CheckpointEvery = 4,

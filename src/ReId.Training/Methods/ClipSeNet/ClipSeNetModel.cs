@@ -51,7 +51,7 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     /// <param name="clipMean">Mean SEM expects (CLIP's by default).</param>
     /// <param name="clipStd">Standard deviation SEM expects.</param>
     public ClipSeNetModel(ResNet backbone, nn.Module<Tensor, Tensor>? semantic, int classes, AdaptiveFineGrainedEnhancement? afem = null,
-        int cameras = 0, bool freezeSemantic = true, float gemP = 3f, NeckFeature feature = NeckFeature.AfterBn,
+        int cameras = 0, bool freezeSemantic = true, float gemP = 3f, bool learnP = true, NeckFeature feature = NeckFeature.AfterBn,
         float[]? imageMean = null, float[]? imageStd = null, float[]? clipMean = null, float[]? clipStd = null) : base(nameof(ClipSeNetModel))
     {
         if (semantic is not null and not IClipImageEncoder)
@@ -62,7 +62,7 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
             throw new ArgumentException($"AFEM takes {afem.Features}-dimensional vectors but SEM embeds into {((IClipImageEncoder)semantic).EmbeddingSize}.", nameof(afem));
         ArgumentOutOfRangeException.ThrowIfNegative(cameras);
         this.backbone = backbone;
-        pool = new GeMPooling(gemP);
+        pool = new GeMPooling(gemP, learnP: learnP);
         this.semantic = semantic;
         _semantic = semantic as IClipImageEncoder;
         this.afem = afem;

@@ -40,8 +40,9 @@ public sealed class ClipSeNetSession : MethodSession
                 ? new AdaptiveFineGrainedEnhancement(semSize, Groups(s, semSize), mode)
                 : null;
             _cameras = o.CameraEmbedding;
+            var (p, learnP) = BagOfTricks.BagOfTricksSession.ParsePooling(o.Pooling);
             _model = new ClipSeNetModel(backbone, sem, context.Classes, afem, o.CameraEmbedding ? Math.Max(1, context.CameraIds.Count) : 0,
-                s.FreezeSem, gemP: 3f, NeckFeatureNames.Parse(o.InferenceFeature), norm.Mean, norm.Std);
+                s.FreezeSem, p, learnP, NeckFeatureNames.Parse(o.InferenceFeature), norm.Mean, norm.Std);
         }
         catch
         {
