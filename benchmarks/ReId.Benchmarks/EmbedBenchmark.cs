@@ -16,7 +16,7 @@ internal sealed class EmbedBenchmark : IBenchmark
 {
     public string Name => "embed";
 
-    public string Description => "ReIdEmbed (ML.NET chain) vs OnnxEmbedder (batched) images/s; args: [--images N] [--height H] [--width W] [--batch B] [--channels C]";
+    public string Description => "ReIdEmbed (ML.NET chain) vs OnnxEmbedder (batched) images/s; args: [--images N] [--height H] [--width W] [--batch B] [--channels C] [--resnet50] (ResNet-50-IBN at 256x128 instead of the small CNN)";
 
     public int Run(string[] args, TextWriter output)
     {
@@ -25,25 +25,28 @@ internal sealed class EmbedBenchmark : IBenchmark
         int width = Arg(args, "--width", 64);
         int batch = Arg(args, "--batch", 32);
         int channels = Arg(args, "--channels", 16);
+        bool resnet = args.Contains("--resnet50");
+        if (resnet) (height, width) = (Arg(args, "--height", 256), Arg(args, "--width", 128));
         string root = Directory.CreateTempSubdirectory("reid-embed-bench-").FullName;
         try
         {
             string package = Path.Combine(root, "package");
-            ModelPackage.Create(package, SmallCnn(height, width, 256, channels), new ModelPackage
+            ModelPackage.Create(package, resnet ? ResNet50(height, width) : SmallCnn(height, width, 256, channels), new ModelPackage
             {
-                InputName = "input",
+                InputName = resnet ? ReId.Training.Onnx.OnnxExporter.InputName : "input",
                 OutputName = "embedding",
                 InputHeight = height,
                 InputWidth = width,
                 Mean = [0.485f, 0.456f, 0.406f],
                 Std = [0.229f, 0.224f, 0.225f],
-                EmbeddingSize = 256,
+                EmbeddingSize = resnet ? 2048 : 256,
                 Architecture = "bench-cnn",
                 CreatedBy = "EmbedBenchmark",
             });
             string[] paths = WriteImages(Path.Combine(root, "images"), images, height, width);
             output.WriteLine($"embed: {images} JPEG images (about {height + height / 4}x{width + width / 4}) -> model input {height}x{width}, " +
-                $"CNN (3 conv {channels}/{2 * channels}/{4 * channels} ch + GAP + Gemm, 256-d), {Environment.ProcessorCount} cores");
+                (resnet ? "ResNet-50-IBN-a (random weights)" : $"CNN (3 conv {channels}/{2 * channels}/{4 * channels} ch + GAP + Gemm, 256-d)") +
+                $", {Environment.ProcessorCount} cores, load average {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg")[..14] : "n/a")}");
 
             var ml = new MLContext(seed: 1);
             var rows = paths.Select(p => new PathRow { ImagePath = p }).ToArray();
@@ -86,8 +89,16 @@ internal sealed class EmbedBenchmark : IBenchmark
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
+    private static byte[] ResNet50(int height, int width)
+    {
+        TorchSharp.torch.manual_seed(0);
+        using var model = new ReId.Training.Models.ReIdModel(ReId.Training.Models.Backbones.ResNet.Create("resnet50-ibn"), classes: 0);
+        model.eval();
+        return ReId.Training.Onnx.OnnxExporter.Export(model, height, width, model.EmbeddingSize, "resnet50-ibn");
+    }
+
     /// <summary>conv3x3/2 (3→C) → ReLU → conv3x3/2 (C→2C) → ReLU → conv3x3/2 (2C→4C) → ReLU → GAP → Gemm (4C→D).</summary>
-    private static byte[] SmallCnn(int height, int width, int dim, int channels)
+    internal static byte[] SmallCnn(int height, int width, int dim, int channels)
     {
         var rng = new Random(3);
         float[] Weights(int count, int fanIn) => Enumerable.Range(0, count).Select(_ => (float)((rng.NextDouble() * 2 - 1) / Math.Sqrt(fanIn))).ToArray();
@@ -108,7 +119,7 @@ internal sealed class EmbedBenchmark : IBenchmark
         return b.ToBytes();
     }
 
-    private static string[] WriteImages(string dir, int count, int height, int width)
+    internal static string[] WriteImages(string dir, int count, int height, int width)
     {
         Directory.CreateDirectory(dir);
         var paths = new string[count];

@@ -37,7 +37,7 @@ internal sealed class ModelLatencyBenchmark : IBenchmark
         var bytes = OnnxExporter.Export(exportable, h, w, dim, label);
         double exportS = sw.Elapsed.TotalSeconds;
         output.WriteLine($"{label}: export {exportS:F2} s, {bytes.Length / 1e6:F1} MB");
-        using var session = new InferenceSession(bytes);
+        using var session = ReId.MLNet.Onnx.OnnxSessionFactory.Create(bytes);
         foreach (int batch in new[] { 1, 32 })
         {
             using var x = torch.randn(batch, 3, h, w);

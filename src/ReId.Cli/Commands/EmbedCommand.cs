@@ -59,7 +59,13 @@ internal sealed partial class EmbedCommand : ICliCommand
             using var embedder = LoadEmbedder(parse);
             double loadSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
-            float[] features = embedder.Embed(samples.Select(s => s.ImagePath).ToArray(), ctx.Progress("embed"));
+            if (embedder.UsesCameras && samples.All(s => s.Camera < 0))
+                throw new CliUsageException("the model has camera embeddings and needs each image's camera, but none is known: " +
+                    "use --data with a dataset format, or --images with Market-style names (0001_c3s1_...).");
+            var views = samples.Any(s => s.View >= 0) ? samples.Select(s => s.View).ToArray() : null;
+            if (embedder.UsesViews && views is null)
+                throw new CliUsageException("the model has view embeddings and needs each image's view: use --data with a csv dataset that has a 'view' column.");
+            float[] features = embedder.Embed(samples.Select(s => s.ImagePath).ToArray(), samples.Select(s => s.Camera).ToArray(), views, ctx.Progress("embed"));
             double embedSeconds = clock.Elapsed.TotalSeconds;
             for (int i = 0; i < features.Length; i++)
             {

@@ -7,4 +7,5 @@ namespace ReId.MLNet.Data;
 /// <param name="Split">Train, query or gallery.</param>
 /// <param name="Clothes">Clothes id for clothes-changing formats, otherwise -1.</param>
 /// <param name="Label">Contiguous 0-based training label of <paramref name="Identity"/> within its split (-1 when not assigned).</param>
-public sealed record ReIdSample(string ImagePath, int Identity, int Camera, DatasetSplit Split, int Clothes = -1, int Label = -1);
+/// <param name="View">Viewpoint id where the format has one (the csv layout's optional <c>view</c> column), otherwise -1.</param>
+public sealed record ReIdSample(string ImagePath, int Identity, int Camera, DatasetSplit Split, int Clothes = -1, int Label = -1, int View = -1);

@@ -26,10 +26,16 @@ public static class ModelEvaluation
         return FeatureEvaluation.Evaluate(q, g, options ?? new EvaluationOptions { Protocol = DefaultProtocol(dataset.Format) });
     }
 
-    /// <summary>Embeds samples into a feature set (row order = sample order).</summary>
+    /// <summary>
+    /// Embeds samples into a feature set (row order = sample order). Their cameras are passed along (a model with camera
+    /// embeddings needs them), and their views when the dataset has any.
+    /// </summary>
     public static FeatureSet Embed(IImageEmbedder embedder, IReadOnlyList<ReIdSample> samples, IProgress<(long Done, long Total)>? progress = null)
     {
-        float[] f = embedder.Embed(samples.Select(s => s.ImagePath).ToList(), progress);
+        var views = samples.Any(s => s.View >= 0) ? samples.Select(s => s.View).ToList() : null;
+        if (embedder.UsesViews && views is null)
+            throw new ReIdDataException("the model has view embeddings and needs each image's view id, but the dataset has no views (a 'view' column in the csv layout)");
+        float[] f = embedder.Embed(samples.Select(s => s.ImagePath).ToList(), samples.Select(s => s.Camera).ToList(), views, progress);
         bool clothes = samples.Any(s => s.Clothes >= 0);
         return new FeatureSet(f, samples.Count, embedder.EmbeddingSize, [.. samples.Select(s => s.ImagePath)], [.. samples.Select(s => s.Identity)],
             [.. samples.Select(s => s.Camera)], clothes ? [.. samples.Select(s => s.Clothes)] : null);

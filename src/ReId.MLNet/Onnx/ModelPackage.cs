@@ -39,6 +39,21 @@ public sealed record ModelPackage
     public string? Architecture { get; init; }
     public string? CreatedBy { get; init; }
 
+    /// <summary>
+    /// The model's int64 [batch] camera input (camera embeddings such as SIE), or null when it takes images only. It is fed
+    /// the position of each image's camera id in <see cref="CameraIds"/>; −1 for an id not in the list.
+    /// </summary>
+    public string? CameraInputName { get; init; }
+
+    /// <summary>The training camera ids in ascending order (required with <see cref="CameraInputName"/>).</summary>
+    public int[]? CameraIds { get; init; }
+
+    /// <summary>The model's int64 [batch] view (viewpoint) input, or null; fed positions in <see cref="ViewIds"/> like cameras.</summary>
+    public string? ViewInputName { get; init; }
+
+    /// <summary>The training view ids in ascending order (required with <see cref="ViewInputName"/>).</summary>
+    public int[]? ViewIds { get; init; }
+
     /// <summary>Path of the ONNX file; set when read from disk.</summary>
     public string? OnnxPath { get; init; }
 
@@ -85,6 +100,10 @@ public sealed record ModelPackage
             NormalizeOutput = root["normalizeOutput"] is { } n ? Get<bool>(n, "normalizeOutput", jsonPath) : true,
             Architecture = OptionalString(root, "architecture", jsonPath),
             CreatedBy = OptionalString(root, "createdBy", jsonPath),
+            CameraInputName = OptionalString(root, "cameraInputName", jsonPath),
+            CameraIds = OptionalInts(root, "cameraIds", jsonPath),
+            ViewInputName = OptionalString(root, "viewInputName", jsonPath),
+            ViewIds = OptionalInts(root, "viewIds", jsonPath),
             OnnxPath = Path.Combine(dir, onnxFile),
         };
         package.Validate(jsonPath);
@@ -117,6 +136,17 @@ public sealed record ModelPackage
             root["architecture"] = Architecture;
         if (CreatedBy is not null)
             root["createdBy"] = CreatedBy;
+        // Written only when present, so packages of image-only models stay byte-identical to older ones.
+        if (CameraInputName is not null)
+        {
+            root["cameraInputName"] = CameraInputName;
+            root["cameraIds"] = new JsonArray(CameraIds!.Select(v => (JsonNode)v).ToArray());
+        }
+        if (ViewInputName is not null)
+        {
+            root["viewInputName"] = ViewInputName;
+            root["viewIds"] = new JsonArray(ViewIds!.Select(v => (JsonNode)v).ToArray());
+        }
         AtomicFile.WriteAllText(jsonPath, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
@@ -145,6 +175,24 @@ public sealed record ModelPackage
         if (ChannelOrder is not ("RGB" or "BGR")) Fail($"\"channelOrder\" must be \"RGB\" or \"BGR\" (got \"{ChannelOrder}\").");
         if (Layout != "NCHW") Fail($"\"layout\" must be \"NCHW\" (got \"{Layout}\").");
         _ = ImageResizeModes.Parse(Resize, $"Model package '{source}', \"resize\"");
+        ValidateIds(CameraInputName, CameraIds, "camera", Fail);
+        ValidateIds(ViewInputName, ViewIds, "view", Fail);
+    }
+
+    private static void ValidateIds(string? inputName, int[]? ids, string what, Action<string> fail)
+    {
+        if (inputName is null)
+        {
+            if (ids is not null) fail($"\"{what}Ids\" is given without \"{what}InputName\".");
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(inputName)) fail($"\"{what}InputName\" must be a non-empty string.");
+        if (ids is not { Length: > 0 }) fail($"\"{what}InputName\" needs \"{what}Ids\", the non-empty list of training {what} ids.");
+        for (int i = 1; i < ids!.Length; i++)
+        {
+            if (ids[i] <= ids[i - 1])
+                fail($"\"{what}Ids\" must be strictly ascending (got {ids[i - 1]} before {ids[i]}).");
+        }
     }
 
     private static T Get<T>(JsonNode node, string field, string file)
@@ -176,6 +224,17 @@ public sealed record ModelPackage
         return array.Select(v => v is null
             ? throw new InvalidDataException($"Model package file '{file}': field \"{field}\" holds a null.")
             : Get<float>(v, field, file)).ToArray();
+    }
+
+    private static int[]? OptionalInts(JsonObject root, string field, string file)
+    {
+        if (root[field] is not { } node)
+            return null;
+        if (node is not JsonArray array)
+            throw new InvalidDataException($"Model package file '{file}': field \"{field}\" must be an array of integers.");
+        return array.Select(v => v is null
+            ? throw new InvalidDataException($"Model package file '{file}': field \"{field}\" holds a null.")
+            : Get<int>(v, field, file)).ToArray();
     }
 
     public override string ToString() =>

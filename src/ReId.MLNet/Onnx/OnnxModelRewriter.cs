@@ -61,7 +61,8 @@ internal static class OnnxModelRewriter
         float[]? channelShift,
         IReadOnlyList<(string UserOutput, string NewName, long? LastDim)> outputs,
         string source,
-        bool batchOfOne = true)
+        bool batchOfOne = true,
+        IReadOnlyList<(string UserInput, string NewName)>? idInputs = null)
     {
         var model = original.Clone();
         var graph = model.Graph;
@@ -103,6 +104,32 @@ internal static class OnnxModelRewriter
         else
         {
             front.Add(Node("Identity", [newInputName], [userInput], Fresh("reid_pre_identity")));
+        }
+        foreach (var (userIdInput, newIdName) in idInputs ?? [])
+        {
+            var idInput = graph.Input.FirstOrDefault(i => i.Name == userIdInput)
+                ?? throw new InvalidDataException($"ONNX model '{source}' has no input named '{userIdInput}' (inputs: {Names(RealInputs(model))}).");
+            if (idInput.Type?.TensorType?.ElemType != (int)OnnxElementType.Int64)
+                throw new InvalidDataException($"ONNX model '{source}': input '{userIdInput}' must be an int64 tensor of camera/view positions (element type {idInput.Type?.TensorType?.ElemType ?? 0}).");
+            if (used.Contains(newIdName))
+                throw new InvalidDataException($"ONNX model '{source}' already uses the name '{newIdName}'.");
+            used.Add(newIdName);
+            graph.Input.Remove(idInput);
+            // ML.NET feeds a scalar column of one row as [1, 1]; the model wants [batch].
+            graph.Input.Add(OnnxGraphBuilder.ValueInfo(newIdName, OnnxElementType.Int64, batchOfOne ? [1, 1] : [(OnnxDim)"batch"]));
+            string fed = newIdName;
+            if (batchOfOne)
+            {
+                string flat = Fresh("reid_id_flat_shape");
+                graph.Initializer.Add(OnnxTensor.FromInt64s(flat, [-1L], 1).ToProto());
+                fed = Fresh("reid_id_flat");
+                front.Add(Node("Reshape", [newIdName, flat], [fed], Fresh("reid_id_reshape")));
+            }
+            // The caller feeds position + 1 with 0 for an unknown id, because ML.NET's MapValue gives 0 for a key it does
+            // not hold; subtracting 1 here turns that into the model's contract (position, or -1 when unknown).
+            string one = Fresh("reid_id_one");
+            graph.Initializer.Add(OnnxTensor.FromInt64s(one, [1L], 1).ToProto());
+            front.Add(Node("Sub", [fed, one], [userIdInput], Fresh("reid_id_sub")));
         }
         for (int i = front.Count - 1; i >= 0; i--)
             graph.Node.Insert(0, front[i]);

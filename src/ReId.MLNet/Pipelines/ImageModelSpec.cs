@@ -22,6 +22,24 @@ internal sealed class ImageModelSpec
     public required bool NormalizeOutput { get; init; }
     public int? EmbeddingSize { get; init; }
 
+    /// <summary>The model's camera-position input, or null when it takes images only.</summary>
+    public string? CameraInputName { get; init; }
+    public SortedIdIndex? CameraIds { get; init; }
+
+    /// <summary>The model's view-position input, or null.</summary>
+    public string? ViewInputName { get; init; }
+    public SortedIdIndex? ViewIds { get; init; }
+
+    /// <summary>The id inputs as (model input, ids, what), cameras first.</summary>
+    public IEnumerable<(string Input, SortedIdIndex Ids, string What)> IdInputs
+    {
+        get
+        {
+            if (CameraInputName is not null) yield return (CameraInputName, CameraIds!, "camera");
+            if (ViewInputName is not null) yield return (ViewInputName, ViewIds!, "view");
+        }
+    }
+
     /// <summary>Per-channel factor that turns 0..255 pixels into (x/255 − mean)/std.</summary>
     public float[] ChannelScale => Std.Select(s => 1f / (255f * s)).ToArray();
 
@@ -82,6 +100,14 @@ internal sealed class ImageModelSpec
         if (order is not ("RGB" or "BGR"))
             throw new ArgumentException($"{optionsName}.ChannelOrder must be \"RGB\" or \"BGR\" (got \"{order}\").", nameof(options));
 
+        foreach (var (name, what) in new[] { (package?.CameraInputName, "camera"), (package?.ViewInputName, "view") })
+        {
+            if (name is null) continue;
+            var idInput = OnnxModelRewriter.RealInputs(model).FirstOrDefault(i => i.Name == name)
+                ?? throw new InvalidDataException($"Model package of '{onnxPath}' names the {what} input '{name}', which the ONNX model does not have.");
+            if (idInput.Type?.TensorType?.ElemType != (int)OnnxElementType.Int64)
+                throw new InvalidDataException($"ONNX model '{onnxPath}': {what} input '{name}' must be an int64 tensor [batch].");
+        }
         var output = OnnxModelRewriter.ResolveOutput(model, options.OutputName ?? package?.OutputName ?? defaultOutput?.Invoke(model), onnxPath);
         return new ImageModelSpec
         {
@@ -97,6 +123,10 @@ internal sealed class ImageModelSpec
             Resize = options.ResizeMode ?? (package is null ? ReIdResizeMode.Fill : ImageResizeModes.Parse(package.Resize, onnxPath)),
             NormalizeOutput = options.NormalizeOutput ?? package?.NormalizeOutput ?? true,
             EmbeddingSize = package?.EmbeddingSize,
+            CameraInputName = package?.CameraInputName,
+            CameraIds = package?.CameraIds is { } cameras ? new SortedIdIndex(cameras) : null,
+            ViewInputName = package?.ViewInputName,
+            ViewIds = package?.ViewIds is { } views ? new SortedIdIndex(views) : null,
         };
     }
 }

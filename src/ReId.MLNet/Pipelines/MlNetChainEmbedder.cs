@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ReId.MLNet.Onnx;
 
 namespace ReId.MLNet.Pipelines;
 
@@ -10,18 +11,31 @@ namespace ReId.MLNet.Pipelines;
 public sealed class MlNetChainEmbedder : IImageEmbedder
 {
     private const string PathColumn = "ImagePath";
+    private const string CameraColumn = "Camera";
+    private const string ViewColumn = "View";
     private const string OutputColumn = "Embedding";
     private readonly MLContext _ml;
     private readonly ITransformer _model;
     private readonly string? _imageFolder;
+    private readonly string _modelPath;
 
     /// <summary>Builds and fits the chain for the model at <paramref name="modelPath"/> (package or raw ONNX with <paramref name="options"/>).</summary>
     public MlNetChainEmbedder(string modelPath, ReIdEmbedOptions? options = null, MLContext? context = null)
     {
         _ml = context ?? new MLContext();
         _imageFolder = options?.ImageFolder;
-        var empty = _ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
-        _model = _ml.Transforms.ReIdEmbed(OutputColumn, modelPath, PathColumn, options).Fit(empty);
+        _modelPath = modelPath;
+        if (ModelPackage.IsPackagePath(modelPath))
+        {
+            var package = ModelPackage.Read(modelPath);
+            UsesCameras = package.CameraInputName is not null;
+            UsesViews = package.ViewInputName is not null;
+        }
+        var resolved = (options ?? new ReIdEmbedOptions()).Clone();
+        resolved.CameraColumnName = CameraColumn;
+        resolved.ViewColumnName = ViewColumn;
+        var empty = _ml.Data.LoadFromEnumerable(Array.Empty<Row>());
+        _model = _ml.Transforms.ReIdEmbed(OutputColumn, modelPath, PathColumn, resolved).Fit(empty);
         var column = _model.GetOutputSchema(empty.Schema)[OutputColumn];
         EmbeddingSize = column.Type is VectorDataViewType { Size: > 0 } vector
             ? vector.Size
@@ -30,12 +44,26 @@ public sealed class MlNetChainEmbedder : IImageEmbedder
 
     public int EmbeddingSize { get; }
 
-    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Whether the model needs each image's camera id.</summary>
+    public bool UsesCameras { get; }
+
+    /// <summary>Whether the model needs each image's view id.</summary>
+    public bool UsesViews { get; }
+
+    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default) =>
+        Embed(imagePaths, null, null, progress, cancellationToken);
+
+    public float[] Embed(IReadOnlyList<string> imagePaths, IReadOnlyList<int>? cameras, IReadOnlyList<int>? views,
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
+        EmbedderIds.Require(UsesCameras, cameras, imagePaths.Count, "camera", _modelPath);
+        EmbedderIds.Require(UsesViews, views, imagePaths.Count, "view", _modelPath);
         try
         {
-            return EmbedCore(imagePaths, progress, cancellationToken);
+            var rows = imagePaths.Select((p, i) => new Row { ImagePath = p, Camera = cameras?[i] ?? 0, View = views?[i] ?? 0 });
+            var view = _model.Transform(_ml.Data.LoadFromEnumerable(rows));
+            return EmbeddingColumnReader.Read(view, OutputColumn, imagePaths.Count, EmbeddingSize, progress, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -43,16 +71,12 @@ public sealed class MlNetChainEmbedder : IImageEmbedder
         }
     }
 
-    private float[] EmbedCore(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress, CancellationToken cancellationToken)
-    {
-        var view = _model.Transform(_ml.Data.LoadFromEnumerable(imagePaths.Select(p => new PathRow { ImagePath = p })));
-        return EmbeddingColumnReader.Read(view, OutputColumn, imagePaths.Count, EmbeddingSize, progress, cancellationToken);
-    }
-
     public void Dispose() => (_model as IDisposable)?.Dispose();
 
-    private sealed class PathRow
+    private sealed class Row
     {
         public string ImagePath { get; set; } = "";
+        public int Camera { get; set; }
+        public int View { get; set; }
     }
 }

@@ -12,11 +12,14 @@ namespace ReId.MLNet.Pipelines;
 /// Batched embedding for large jobs: images are decoded, resized and turned into pixels in parallel by the
 /// same ML.NET image stages <c>ReIdEmbed</c> uses (so the numbers are identical), then the model runs on
 /// batches [B, 3, H, W] in one ONNX Runtime session. <c>OnnxTransformer</c> runs one row at a time; this does not.
+/// A model with camera (view) embeddings is fed each image's camera (view) position from the package's id list.
 /// </summary>
 public sealed class OnnxEmbedder : IImageEmbedder
 {
     private const string PixelsName = "reid_pixels";
     private const string OutputName = "reid_embedding";
+    private const string CamerasName = "reid_cameras";
+    private const string ViewsName = "reid_views";
     private const string PathColumn = "Path";
     private const string PixelsColumn = "Pixels";
 
@@ -42,8 +45,9 @@ public sealed class OnnxEmbedder : IImageEmbedder
         _spec = ImageModelSpec.Resolve(options, nameof(ReIdEmbedOptions));
         byte[] model = OnnxModelRewriter.Wrap(
             _spec.Model, _spec.InputName, PixelsName, ["batch", 3, _spec.InputHeight, _spec.InputWidth],
-            _spec.ChannelScale, _spec.ChannelShift, [(_spec.OutputName, OutputName, _spec.EmbeddingSize)], _spec.Source, batchOfOne: false);
-        _session = CreateSession(model, options.GpuDeviceId, options.FallbackToCpu);
+            _spec.ChannelScale, _spec.ChannelShift, [(_spec.OutputName, OutputName, _spec.EmbeddingSize)], _spec.Source, batchOfOne: false,
+            idInputs: [.. _spec.IdInputs.Select(i => (i.Input, i.What == "camera" ? CamerasName : ViewsName))]);
+        _session = CreateSession(model, options);
         var outputDims = _session.OutputMetadata[OutputName].Dimensions;
         if (outputDims.Length < 2 || outputDims[^1] <= 0)
             throw new InvalidDataException($"ONNX model '{_spec.Source}': output '{_spec.OutputName}' must have a fixed last dimension (the embedding size).");
@@ -81,13 +85,29 @@ public sealed class OnnxEmbedder : IImageEmbedder
     /// <summary>Whether embeddings are L2-normalised.</summary>
     public bool NormalizeOutput => _spec.NormalizeOutput;
 
+    /// <summary>Whether the model needs each image's camera id.</summary>
+    public bool UsesCameras => _spec.CameraInputName is not null;
+
+    /// <summary>Whether the model needs each image's view id.</summary>
+    public bool UsesViews => _spec.ViewInputName is not null;
+
     /// <summary>Embeds the images (paths absolute or relative to the image folder); returns N×<see cref="EmbeddingSize"/> row-major.</summary>
-    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default) =>
+        Embed(imagePaths, null, null, progress, cancellationToken);
+
+    /// <summary>Embeds the images with their dataset camera and view ids (needed when the model uses them, ignored otherwise).</summary>
+    public float[] Embed(IReadOnlyList<string> imagePaths, IReadOnlyList<int>? cameras, IReadOnlyList<int>? views,
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
+        EmbedderIds.Require(UsesCameras, cameras, imagePaths.Count, "camera", _spec.Source);
+        EmbedderIds.Require(UsesViews, views, imagePaths.Count, "view", _spec.Source);
+        var feeds = new List<(string Name, long[] Values)>();
+        if (UsesCameras) feeds.Add((CamerasName, EmbedderIds.Feed(_spec.CameraIds!, cameras!)));
+        if (UsesViews) feeds.Add((ViewsName, EmbedderIds.Feed(_spec.ViewIds!, views!)));
         try
         {
-            return EmbedCore(imagePaths, progress, cancellationToken);
+            return EmbedCore(imagePaths, feeds, progress, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -95,7 +115,48 @@ public sealed class OnnxEmbedder : IImageEmbedder
         }
     }
 
-    private float[] EmbedCore(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Embeds the image-path column of an <see cref="IDataView"/> in batches (on the CUDA device when
+    /// <see cref="ReIdEmbedOptions.GpuDeviceId"/> is set): the batched counterpart of <c>ReIdEmbed</c> for ML.NET users whose
+    /// one-row-per-call <c>ApplyOnnxModel</c> would starve a GPU. Returns a data view with the path column and a
+    /// <paramref name="outputColumnName"/> vector column (the same values as <c>ReIdEmbed</c>), in the input's row order;
+    /// other columns are not carried over (join on the path column when they are needed).
+    /// </summary>
+    public IDataView EmbedDataView(MLContext mlContext, IDataView input, string outputColumnName = "Features", string inputColumnName = "ImagePath",
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputColumnName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        if (outputColumnName == inputColumnName)
+            throw new ArgumentException($"the output column '{outputColumnName}' must differ from the image-path column", nameof(outputColumnName));
+        var column = input.Schema.GetColumnOrNull(inputColumnName)
+            ?? throw new ArgumentException($"the data view has no column '{inputColumnName}' (image paths were expected there)", nameof(inputColumnName));
+        if (column.Type is not TextDataViewType)
+            throw new ArgumentException($"column '{inputColumnName}' holds {column.Type}; image paths (text) were expected", nameof(inputColumnName));
+        if (UsesCameras || UsesViews)
+            throw new ArgumentException("this model needs each image's camera (view): EmbedDataView takes image paths only; use ReIdEmbed with ReIdEmbedOptions.CameraColumnName", nameof(input));
+        string[] paths = [.. input.GetColumn<string>(inputColumnName)];
+        float[] embeddings = Embed(paths, progress, cancellationToken);
+        var rows = new EmbeddingRow[paths.Length];
+        for (int i = 0; i < rows.Length; i++)
+            rows[i] = new EmbeddingRow { Path = paths[i], Embedding = embeddings.AsSpan(i * EmbeddingSize, EmbeddingSize).ToArray() };
+        var schema = Microsoft.ML.Data.SchemaDefinition.Create(typeof(EmbeddingRow));
+        schema[nameof(EmbeddingRow.Path)].ColumnName = inputColumnName;
+        schema[nameof(EmbeddingRow.Embedding)].ColumnName = outputColumnName;
+        schema[outputColumnName].ColumnType = new VectorDataViewType(NumberDataViewType.Single, EmbeddingSize);
+        return mlContext.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private sealed class EmbeddingRow
+    {
+        public string Path { get; set; } = "";
+        public float[] Embedding { get; set; } = [];
+    }
+
+    private float[] EmbedCore(IReadOnlyList<string> imagePaths, List<(string Name, long[] Values)> idFeeds, IProgress<(long Done, long Total)>? progress,
+        CancellationToken cancellationToken)
     {
         int n = imagePaths.Count;
         var result = new float[(long)n * EmbeddingSize];
@@ -132,7 +193,7 @@ public sealed class OnnxEmbedder : IImageEmbedder
                 inference = Task.Run(() =>
                 {
                     long t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-                    RunBatch(buffer.AsMemory(0, count * pixelsPerImage), count, result.AsSpan(batchStart * EmbeddingSize, count * EmbeddingSize));
+                    RunBatch(buffer.AsMemory(0, count * pixelsPerImage), idFeeds, batchStart, count, result.AsSpan(batchStart * EmbeddingSize, count * EmbeddingSize));
                     InferenceTime += System.Diagnostics.Stopwatch.GetElapsedTime(t1);
                     progress?.Report((Interlocked.Add(ref done, count), n));
                 }, cancellationToken);
@@ -193,10 +254,13 @@ public sealed class OnnxEmbedder : IImageEmbedder
         public void Dispose() => _cursor.Dispose();
     }
 
-    private void RunBatch(Memory<float> pixels, int count, Span<float> output)
+    private void RunBatch(Memory<float> pixels, List<(string Name, long[] Values)> idFeeds, int start, int count, Span<float> output)
     {
         var tensor = new DenseTensor<float>(pixels, [count, 3, _spec.InputHeight, _spec.InputWidth]);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(PixelsName, tensor)], [OutputName]);
+        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(PixelsName, tensor) };
+        foreach (var (name, positions) in idFeeds)
+            inputs.Add(NamedOnnxValue.CreateFromTensor(name, new DenseTensor<long>(positions.AsMemory(start, count), [count])));
+        using var results = _session.Run(inputs, [OutputName]);
         var values = results[0].AsTensor<float>();
         if (values.Length != (long)count * EmbeddingSize)
             throw new InvalidDataException($"ONNX model '{_spec.Source}' returned {values.Length} values for {count} images; {EmbeddingSize} per image were expected.");
@@ -216,18 +280,12 @@ public sealed class OnnxEmbedder : IImageEmbedder
         }
     }
 
-    private static InferenceSession CreateSession(byte[] model, int? gpuDeviceId, bool fallbackToCpu)
-    {
-        if (OnnxDevices.Resolve(gpuDeviceId, fallbackToCpu) is { } device)
+    // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
+    private static InferenceSession CreateSession(byte[] model, ReIdEmbedOptions options) =>
+        OnnxSessionFactory.Create(model, new OnnxSessionOptions
         {
-            using var gpuOptions = SessionOptions.MakeSessionOptionWithCudaProvider(device);
-            return new InferenceSession(model, gpuOptions);
-        }
-        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        // ONNX Runtime's threads spin after each run by default, taking the cores the image decoders need.
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        return new InferenceSession(model, options);
-    }
+            GpuDeviceId = options.GpuDeviceId, FallbackToCpu = options.FallbackToCpu, IntraOpThreads = options.IntraOpThreads, AllowSpinning = false,
+        });
 
     private static ReIdEmbedOptions WithPath(string modelPath, ReIdEmbedOptions? options)
     {

@@ -41,11 +41,24 @@ public class ReIdEmbedOptions
     /// <summary>CUDA device for ONNX Runtime; null runs on CPU.</summary>
     public int? GpuDeviceId { get; set; }
 
+    /// <summary>ONNX Runtime intra-op threads for the batched <c>OnnxEmbedder</c>; null uses every core (see <see cref="OnnxSessionOptions"/>).</summary>
+    public int? IntraOpThreads { get; set; }
+
     /// <summary>Run on CPU when the GPU cannot be used (default true).</summary>
     public bool FallbackToCpu { get; set; } = true;
 
     /// <summary>L2-normalise the embedding (default: the package's, else true).</summary>
     public bool? NormalizeOutput { get; set; }
+
+    /// <summary>
+    /// Column of each image's camera id (any integer type), for models with camera embeddings (the package's
+    /// <see cref="ModelPackage.CameraInputName"/>); the ids are mapped to the model's camera positions inside the
+    /// pipeline. An id the model was not trained on adds no camera term. Ignored for models that take images only.
+    /// </summary>
+    public string? CameraColumnName { get; set; }
+
+    /// <summary>Column of each image's view (viewpoint) id, for models with view embeddings; like <see cref="CameraColumnName"/>.</summary>
+    public string? ViewColumnName { get; set; }
 
     /// <summary>A shallow copy (arrays shared), keeping the derived type.</summary>
     internal ReIdEmbedOptions Clone() => (ReIdEmbedOptions)MemberwiseClone();

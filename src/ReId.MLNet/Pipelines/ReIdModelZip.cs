@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using ReId.MLNet.IO;
+using ReId.MLNet.Onnx;
 
 namespace ReId.MLNet.Pipelines;
 
@@ -8,23 +9,57 @@ public static class ReIdModelZip
 {
     /// <summary>Input column: the image path.</summary>
     public const string ImagePathColumn = "ImagePath";
+    /// <summary>Input column of models with camera embeddings: the image's camera id (Int32).</summary>
+    public const string CameraColumn = "Camera";
+    /// <summary>Input column of models with view embeddings: the image's view id (Int32).</summary>
+    public const string ViewColumn = "View";
     /// <summary>Output column: the embedding.</summary>
     public const string FeaturesColumn = "Features";
 
-    /// <summary>Fits the ReIdEmbed chain of <paramref name="modelPackage"/> and saves it (with the ONNX bytes inside) to <paramref name="zipPath"/> atomically.</summary>
+    /// <summary>
+    /// Fits the ReIdEmbed chain of <paramref name="modelPackage"/> and saves it (with the ONNX bytes inside) to <paramref name="zipPath"/> atomically.
+    /// A package with camera (view) embeddings gives a pipeline that also reads <see cref="CameraColumn"/> (<see cref="ViewColumn"/>).
+    /// </summary>
     public static void Create(string modelPackage, string zipPath, int? seed = null)
     {
         var ml = new MLContext(seed);
-        var input = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
-        var model = ml.Transforms.ReIdEmbed(FeaturesColumn, modelPackage, ImagePathColumn).Fit(input);
+        var package = ModelPackage.Read(modelPackage);
+        var options = new ReIdEmbedOptions { ModelPackage = package };
+        // Image-only models keep the one-column input schema they always had.
+        IDataView input;
+        if (package.CameraInputName is null && package.ViewInputName is null)
+        {
+            input = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
+        }
+        else
+        {
+            var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(IdRow));
+            foreach (var column in definition.ToList())
+            {
+                if ((column.MemberName == nameof(IdRow.Camera) && package.CameraInputName is null)
+                    || (column.MemberName == nameof(IdRow.View) && package.ViewInputName is null))
+                    definition.Remove(column);
+            }
+            input = ml.Data.LoadFromEnumerable(Array.Empty<IdRow>(), definition);
+            options.CameraColumnName = package.CameraInputName is null ? null : CameraColumn;
+            options.ViewColumnName = package.ViewInputName is null ? null : ViewColumn;
+        }
+        var model = ml.Transforms.ReIdEmbed(FeaturesColumn, options, ImagePathColumn).Fit(input);
         AtomicFile.Write(zipPath, stream => ml.Model.Save(model, input.Schema, stream));
     }
 
-    /// <summary>Loads a saved pipeline in a new context as an embedder of image paths.</summary>
+    /// <summary>Loads a saved pipeline in a new context as an embedder of image paths (and cameras/views when the model uses them).</summary>
     public static IImageEmbedder Open(string zipPath) => new SavedPipelineEmbedder(zipPath, FeaturesColumn, ImagePathColumn);
 
     private sealed class PathRow
     {
         public string ImagePath { get; set; } = "";
+    }
+
+    private sealed class IdRow
+    {
+        public string ImagePath { get; set; } = "";
+        public int Camera { get; set; }
+        public int View { get; set; }
     }
 }

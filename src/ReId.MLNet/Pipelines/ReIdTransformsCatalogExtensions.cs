@@ -38,7 +38,7 @@ public static class ReIdTransformsCatalogExtensions
         var spec = ImageModelSpec.Resolve(options, nameof(ReIdEmbedOptions));
         var outputs = new[] { new ImageModelOutput(outputColumnName, spec.OutputName, spec.NormalizeOutput, spec.EmbeddingSize) };
         return new ImageModelEstimator(catalog, inputColumnName ?? outputColumnName, options.ImageFolder, spec, outputs,
-            options.GpuDeviceId, options.FallbackToCpu);
+            options.GpuDeviceId, options.FallbackToCpu, options.CameraColumnName, options.ViewColumnName);
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public static class ReIdTransformsCatalogExtensions
             outputs.Add(new ImageModelOutput(resolved.PatchTokensColumnName, resolved.PatchTokensOutputName, false));
         }
         return new ImageModelEstimator(catalog, inputColumnName ?? outputColumnName, resolved.ImageFolder, spec, outputs,
-            resolved.GpuDeviceId, resolved.FallbackToCpu);
+            resolved.GpuDeviceId, resolved.FallbackToCpu, resolved.CameraColumnName, resolved.ViewColumnName);
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace ReId.MLNet.Pipelines;
 /// <summary>
 /// <see cref="IImageEmbedder"/> over a fitted pipeline saved with <c>mlContext.Model.Save</c> (for example
 /// <c>ReIdEmbed</c> followed by other stages): image paths go into its text input column, embeddings come out of
-/// a float-vector column.
+/// a float-vector column. A pipeline that also reads an integer camera (view) column, like a <c>ReIdEmbed</c> of a model
+/// with camera embeddings, is fed each image's camera (view) id there.
 /// </summary>
 public sealed class SavedPipelineEmbedder : IImageEmbedder
 {
@@ -14,11 +15,17 @@ public sealed class SavedPipelineEmbedder : IImageEmbedder
     private readonly ITransformer _model;
     private readonly string _inputColumn;
     private readonly string _outputColumn;
+    private readonly string _zipPath;
+    private readonly string? _cameraColumn;
+    private readonly string? _viewColumn;
 
     /// <param name="zipPath">The saved model (.zip).</param>
     /// <param name="outputColumn">The embedding column; default: "Embedding" if present, else the only float-vector column the pipeline adds.</param>
     /// <param name="inputColumn">The image-path column; default: the only text column of the saved input schema.</param>
-    public SavedPipelineEmbedder(string zipPath, string? outputColumn = null, string? inputColumn = null, MLContext? context = null)
+    /// <param name="cameraColumn">The camera-id column (Int32); default: "Camera" when the pipeline needs it.</param>
+    /// <param name="viewColumn">The view-id column (Int32); default: "View" when the pipeline needs it.</param>
+    public SavedPipelineEmbedder(string zipPath, string? outputColumn = null, string? inputColumn = null, MLContext? context = null,
+        string? cameraColumn = null, string? viewColumn = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(zipPath);
         if (!File.Exists(zipPath))
@@ -48,18 +55,67 @@ public sealed class SavedPipelineEmbedder : IImageEmbedder
         if (outputSchema.GetColumnOrNull(_outputColumn) is not { Type: VectorDataViewType { Size: > 0 } vector } || vector.ItemType != NumberDataViewType.Single)
             throw new InvalidDataException($"Saved pipeline '{zipPath}' has no fixed-size float vector column '{_outputColumn}'.");
         EmbeddingSize = vector.Size;
+        _zipPath = zipPath;
+        _cameraColumn = IdColumn(inputSchema, cameraColumn ?? "Camera", cameraColumn is not null, zipPath);
+        _viewColumn = IdColumn(inputSchema, viewColumn ?? "View", viewColumn is not null, zipPath);
     }
+
+    /// <summary>
+    /// The id column the pipeline needs, or null. A column merely present in the saved schema is not enough (pipelines
+    /// fitted on whole dataset rows carry a Camera column they never read), so the pipeline is asked for its output
+    /// schema without the column: only a pipeline that reads it fails.
+    /// </summary>
+    private string? IdColumn(DataViewSchema inputSchema, string name, bool explicitlyNamed, string zipPath)
+    {
+        if (inputSchema.GetColumnOrNull(name) is not { } column)
+            return explicitlyNamed ? throw new InvalidDataException($"Saved pipeline '{zipPath}' has no input column '{name}'.") : null;
+        var without = new DataViewSchema.Builder();
+        foreach (var c in inputSchema)
+        {
+            if (c.Name != name)
+                without.AddColumn(c.Name, c.Type, c.Annotations);
+        }
+        bool needed = explicitlyNamed;
+        if (!needed)
+        {
+            try
+            {
+                _ = _model.GetOutputSchema(without.ToSchema());
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                needed = true;
+            }
+        }
+        if (!needed)
+            return null;
+        if (column.Type != NumberDataViewType.Int32)
+            throw new InvalidDataException($"Saved pipeline '{zipPath}': input column '{name}' holds {column.Type}; this embedder feeds Int32 ids.");
+        return name;
+    }
+
+    /// <summary>Whether the pipeline needs each image's camera id.</summary>
+    public bool UsesCameras => _cameraColumn is not null;
+
+    /// <summary>Whether the pipeline needs each image's view id.</summary>
+    public bool UsesViews => _viewColumn is not null;
 
     public int EmbeddingSize { get; }
 
-    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
+    public float[] Embed(IReadOnlyList<string> imagePaths, IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default) =>
+        Embed(imagePaths, null, null, progress, cancellationToken);
+
+    public float[] Embed(IReadOnlyList<string> imagePaths, IReadOnlyList<int>? cameras, IReadOnlyList<int>? views,
+        IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(imagePaths);
+        EmbedderIds.Require(UsesCameras, cameras, imagePaths.Count, "camera", _zipPath);
+        EmbedderIds.Require(UsesViews, views, imagePaths.Count, "view", _zipPath);
         try
         {
-            var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(PathRow));
-            definition[0].ColumnName = _inputColumn;
-            var input = _ml.Data.LoadFromEnumerable(imagePaths.Select(p => new PathRow { ImagePath = p }), definition);
+            var input = UsesCameras || UsesViews
+                ? LoadRows(imagePaths.Select((p, i) => new IdRow { ImagePath = p, Camera = cameras?[i] ?? 0, View = views?[i] ?? 0 }))
+                : LoadRows(imagePaths.Select(p => new PathRow { ImagePath = p }));
             var view = _model.Transform(input);
             return EmbeddingColumnReader.Read(view, _outputColumn, imagePaths.Count, EmbeddingSize, progress, cancellationToken);
         }
@@ -69,10 +125,33 @@ public sealed class SavedPipelineEmbedder : IImageEmbedder
         }
     }
 
+    private IDataView LoadRows<TRow>(IEnumerable<TRow> rows) where TRow : class
+    {
+        var definition = SchemaDefinition.Create(typeof(TRow));
+        foreach (var column in definition)
+        {
+            column.ColumnName = column.MemberName switch
+            {
+                nameof(PathRow.ImagePath) => _inputColumn,
+                nameof(IdRow.Camera) => _cameraColumn ?? "__unused_camera",
+                nameof(IdRow.View) => _viewColumn ?? "__unused_view",
+                var other => other,
+            };
+        }
+        return _ml.Data.LoadFromEnumerable(rows, definition);
+    }
+
     public void Dispose() => (_model as IDisposable)?.Dispose();
 
     private sealed class PathRow
     {
         public string ImagePath { get; set; } = "";
+    }
+
+    private sealed class IdRow
+    {
+        public string ImagePath { get; set; } = "";
+        public int Camera { get; set; }
+        public int View { get; set; }
     }
 }

@@ -30,14 +30,13 @@ internal static class DotProducts
     }
 
     /// <summary>A session computing s = a·bᵀ for inputs a [m, dim] and b [n, dim] (output s [m, n]).</summary>
-    public static InferenceSession CreateSession(int dim)
+    public static InferenceSession CreateSession(int dim, OnnxSessionOptions? options = null)
     {
         var builder = new OnnxGraphBuilder("dot_products");
         builder.AddInput("a", OnnxElementType.Float, "m", dim);
         builder.AddInput("b", OnnxElementType.Float, "n", dim);
         builder.NodeWithOutputs("Gemm", ["a", "b"], ["s"], OnnxAttribute.Int("transB", 1));
         builder.AddOutput("s", OnnxElementType.Float, "m", "n");
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        return new InferenceSession(builder.ToBytes(), options);
+        return OnnxSessionFactory.Create(builder.ToBytes(), options);
     }
 }

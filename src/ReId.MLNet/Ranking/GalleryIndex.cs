@@ -1,24 +1,37 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.IO;
+using ReId.MLNet.Onnx;
 
 namespace ReId.MLNet.Ranking;
 
 /// <summary>
-/// Exact nearest-neighbour search over a gallery of embeddings for large jobs. Similarities are computed block by block with
-/// ONNX Runtime's Gemm (MLAS, multi-threaded, near-peak SIMD), and each query keeps its top k with a threshold scan, so memory
-/// stays at one query-block × gallery-block score matrix however large the gallery is.
+/// Exact nearest-neighbour search over a gallery of embeddings for large jobs. Similarities are computed tile by tile with
+/// ONNX Runtime's Gemm (MLAS, near-peak SIMD), one single-threaded Gemm per worker thread, and each worker offers its tile to
+/// its own top-k heaps straight away while the scores are still in cache; the heaps are merged at the end. Nothing
+/// serialises: no thread waits for another's Gemm or scan. Memory beyond the gallery is one query-block × gallery-block score
+/// tile per thread and k entries per query per thread. Rows may be stored as float16 or int8 (<see cref="Storage"/>) to halve or
+/// quarter the memory; they are widened to float32 a tile at a time.
 /// </summary>
 public sealed class GalleryIndex : IDisposable
 {
     private const uint FileMagic = 0x58444947; // "GIDX"
     private readonly List<float> _features = [];
     private readonly List<int> _identities = [];
+    private readonly object _sessionLock = new();
+    private GalleryStorage _storage;
+    private int _packedRows;
     private float[]? _packed;
-    private float[]? _squaredNorms;
+    private Half[]? _packedHalf;
+    private sbyte[]? _packedInt8;
+    private float[]? _rowScales;
+    private float[] _squaredNorms = [];
     private InferenceSession? _session;
+    private int? _gpuDeviceId;
 
     public GalleryIndex(int dim, DistanceMetric metric = DistanceMetric.Cosine)
     {
@@ -30,10 +43,42 @@ public sealed class GalleryIndex : IDisposable
     public int Dim { get; }
     public DistanceMetric Metric { get; }
     public int Count => _identities.Count;
-    /// <summary>Queries scored per Gemm call.</summary>
-    public int QueryBlock { get; set; } = 256;
-    /// <summary>Gallery rows scored per Gemm call.</summary>
-    public int GalleryBlock { get; set; } = 16384;
+    /// <summary>Queries scored per Gemm call (at most).</summary>
+    public int QueryBlock { get; set; } = 512;
+    /// <summary>Gallery rows scored per Gemm call (at most; smaller galleries are cut into enough tiles for every thread).</summary>
+    public int GalleryBlock { get; set; } = 2048;
+    /// <summary>Worker threads of <see cref="Search"/>; null uses every core.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>
+    /// CUDA device for the Gemm (the GPU ONNX Runtime package is needed; without a usable device the first search fails naming it).
+    /// Tiles are then large and scored one at a time on the device while the top-k scan runs on every core.
+    /// </summary>
+    public int? GpuDeviceId
+    {
+        get => _gpuDeviceId;
+        set { if (value != _gpuDeviceId) { _session?.Dispose(); _session = null; _gpuDeviceId = value; } }
+    }
+
+    /// <summary>How rows are kept in memory; changing it re-encodes the rows at the next search.</summary>
+    public GalleryStorage Storage
+    {
+        get => _storage;
+        set
+        {
+            if (value == _storage) return;
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "unknown gallery storage");
+            float[] rows = AllRowsAsFloat32();
+            ClearPacked();
+            _features.Clear();
+            _features.AddRange(rows);
+            _storage = value;
+        }
+    }
+
+    /// <summary>Bytes held for the gallery rows once packed (values, per-row scales and squared norms; identities excluded).</summary>
+    public long StorageBytes => (long)Count * Dim * _storage switch { GalleryStorage.Float16 => 2, GalleryStorage.Int8 => 1, _ => 4 }
+        + (long)Count * (_storage == GalleryStorage.Int8 ? 8 : 4);
 
     /// <summary>Adds gallery rows (row-major, <see cref="Dim"/> floats a row) with their identities. Cosine rows are L2-normalised.</summary>
     public void Add(ReadOnlySpan<float> features, ReadOnlySpan<int> identities)
@@ -44,7 +89,6 @@ public sealed class GalleryIndex : IDisposable
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(copy, Dim);
         _features.AddRange(copy);
         foreach (int id in identities) _identities.Add(id);
-        _packed = null;
     }
 
     /// <summary>The k nearest gallery rows of every query (distance: 1 − cosine, or Euclidean).</summary>
@@ -62,109 +106,189 @@ public sealed class GalleryIndex : IDisposable
         Prepare();
         float[] q = queries.ToArray();
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(q, Dim);
-        var memory = OrtMemoryInfo.DefaultInstance;
-        int qb = Math.Max(1, QueryBlock), gb = Math.Max(1, GalleryBlock);
-        var scores = new float[qb * Math.Min(gb, ng)];
-        // Per query a min-heap of the k best "scores" (higher = better): cosine similarity, or 2q·g − ‖g‖² for Euclidean.
-        var heapScore = new float[nq * k];
-        var heapIndex = new int[nq * k];
-        var heapSize = new int[nq];
-        for (int q0 = 0; q0 < nq; q0 += qb)
+
+        int threads = Math.Max(1, Threads ?? Environment.ProcessorCount);
+        bool onGpu = _gpuDeviceId is not null;
+        int qb = Math.Clamp(onGpu ? Math.Max(QueryBlock, 1024) : QueryBlock, 1, nq);
+        // Enough tiles for every thread to stay busy to the end, but no tile narrower than MLAS likes; one large tile at a time on a GPU.
+        int gb = onGpu ? Math.Min(ng, 32768)
+            : Math.Clamp((ng + 4 * threads - 1) / (4 * threads), Math.Min(256, GalleryBlock), Math.Max(1, GalleryBlock));
+        int tiles = (ng + gb - 1) / gb;
+        int workers = onGpu ? 1 : Math.Min(threads, tiles);
+        // Per worker: a min-heap of the k best "scores" (higher = better) per query: cosine similarity, or 2q·g − ‖g‖².
+        var heapScore = new float[workers][];
+        var heapIndex = new int[workers][];
+        var heapSize = new int[workers][];
+        int nextTile = -1;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
         {
-            int m = Math.Min(qb, nq - q0);
-            using var qValue = OrtValue.CreateTensorValueFromMemory(memory, q.AsMemory(q0 * Dim, m * Dim), [m, Dim]);
-            for (int g0 = 0; g0 < ng; g0 += gb)
+            var hs = heapScore[w] = new float[(long)nq * k];
+            var hi = heapIndex[w] = new int[(long)nq * k];
+            var size = heapSize[w] = new int[nq];
+            var scores = new float[qb * gb];
+            float[]? widened = _storage == GalleryStorage.Float32 ? null : new float[gb * Dim];
+            int tile;
+            while ((tile = Interlocked.Increment(ref nextTile)) < tiles)
             {
-                int n = Math.Min(gb, ng - g0);
-                using var gValue = OrtValue.CreateTensorValueFromMemory(memory, _packed.AsMemory(g0 * Dim, n * Dim), [n, Dim]);
-                using var sValue = OrtValue.CreateTensorValueFromMemory(memory, scores.AsMemory(0, m * n), [m, n]);
-                _session!.Run(null, ["a", "b"], [qValue, gValue], ["s"], [sValue]);
-                Parallel.For(0, m, i => Collect(scores.AsSpan(i * n, n), g0, q0 + i, k, heapScore, heapIndex, heapSize));
+                int g0 = tile * gb, n = Math.Min(gb, ng - g0);
+                Memory<float> gallery = widened is null ? _packed.AsMemory(g0 * Dim, n * Dim) : Widen(g0, n, widened);
+                for (int q0 = 0; q0 < nq; q0 += qb)
+                {
+                    int m = Math.Min(qb, nq - q0);
+                    Scores(q.AsMemory(q0 * Dim, m * Dim), m, gallery, n, scores);
+                    void Scan(int i)
+                    {
+                        var row = scores.AsSpan(i * n, n);
+                        if (Metric == DistanceMetric.Euclidean)
+                            TensorPrimitives.MultiplyAdd(row, 2f, _squaredNorms.AsSpan(g0, n), row);
+                        int query = q0 + i;
+                        TopKSelector.Offer(row, g0, hs.AsSpan(query * k, k), hi.AsSpan(query * k, k), ref size[query]);
+                    }
+                    // On a GPU the one worker's rows are scanned by every core (each row has its own heap, so no locking).
+                    if (onGpu) Parallel.For(0, m, Scan);
+                    else for (int i = 0; i < m; i++) Scan(i);
+                }
             }
-        }
-        Parallel.For(0, nq, i => Finish(q.AsSpan(i * Dim, Dim), i, k, heapScore, heapIndex, heapSize[i], indices, distances, ids));
+        });
+        Parallel.For(0, nq, i => Finish(q.AsSpan(i * Dim, Dim), i, k, workers, heapScore, heapIndex, heapSize, indices, distances, ids));
         return new GallerySearchResult(nq, k, indices, distances, ids);
     }
 
-    private void Collect(Span<float> row, int g0, int query, int k, float[] heapScore, int[] heapIndex, int[] heapSize)
+    /// <summary>scores [m, n] = queries [m, Dim] · galleryᵀ with the single-threaded Gemm session (thread-safe to call).</summary>
+    private void Scores(Memory<float> queries, int m, Memory<float> gallery, int n, float[] scores)
     {
-        var hs = heapScore.AsSpan(query * k, k);
-        var hi = heapIndex.AsSpan(query * k, k);
-        int size = heapSize[query];
-        if (Metric == DistanceMetric.Euclidean)
-        {
-            var norms = _squaredNorms.AsSpan(g0, row.Length);
-            for (int j = 0; j < row.Length; j++) row[j] = 2 * row[j] - norms[j];
-        }
-        float threshold = size == k ? hs[0] : float.NegativeInfinity;
-        for (int j = 0; j < row.Length; j++)
-        {
-            float s = row[j];
-            if (s <= threshold) continue;
-            if (size < k)
-            {
-                hs[size] = s; hi[size] = g0 + j; SiftUp(hs, hi, size); size++;
-            }
-            else
-            {
-                hs[0] = s; hi[0] = g0 + j; SiftDown(hs, hi, k);
-            }
-            if (size == k) threshold = hs[0];
-        }
-        heapSize[query] = size;
+        var memory = OrtMemoryInfo.DefaultInstance;
+        using var qValue = OrtValue.CreateTensorValueFromMemory(memory, queries, [m, Dim]);
+        using var gValue = OrtValue.CreateTensorValueFromMemory(memory, gallery, [n, Dim]);
+        using var sValue = OrtValue.CreateTensorValueFromMemory(memory, scores.AsMemory(0, m * n), [m, n]);
+        _session!.Run(null, ["a", "b"], [qValue, gValue], ["s"], [sValue]);
     }
 
-    private void Finish(ReadOnlySpan<float> query, int i, int k, float[] heapScore, int[] heapIndex, int size, int[] indices, float[] distances, int[] ids)
+    private Memory<float> Widen(int g0, int n, float[] target)
     {
-        var order = Enumerable.Range(0, size).Select(t => (Score: heapScore[i * k + t], Index: heapIndex[i * k + t]))
-            .OrderByDescending(p => p.Score).ThenBy(p => p.Index).ToArray();
-        float qNorm = Metric == DistanceMetric.Euclidean ? System.Numerics.Tensors.TensorPrimitives.Dot(query, query) : 0;
-        for (int t = 0; t < order.Length; t++)
+        var dst = target.AsSpan(0, n * Dim);
+        if (_storage == GalleryStorage.Float16)
         {
-            indices[i * k + t] = order[t].Index;
-            ids[i * k + t] = _identities[order[t].Index];
-            distances[i * k + t] = Metric == DistanceMetric.Cosine ? 1 - order[t].Score : MathF.Sqrt(MathF.Max(0, qNorm - order[t].Score));
+            TensorPrimitives.ConvertToSingle(_packedHalf.AsSpan(g0 * Dim, n * Dim), dst);
         }
+        else
+        {
+            for (int r = 0; r < n; r++)
+                WidenInt8(_packedInt8.AsSpan((g0 + r) * Dim, Dim), _rowScales![g0 + r], dst.Slice(r * Dim, Dim));
+        }
+        return target.AsMemory(0, n * Dim);
     }
 
-    private static void SiftUp(Span<float> s, Span<int> idx, int i)
+    private void Finish(ReadOnlySpan<float> query, int i, int k, int workers, float[][] heapScore, int[][] heapIndex, int[][] heapSize,
+        int[] indices, float[] distances, int[] ids)
     {
-        while (i > 0)
+        var mergedScore = new float[workers * k];
+        var mergedIndex = new int[workers * k];
+        int count = 0;
+        for (int w = 0; w < workers; w++)
         {
-            int parent = (i - 1) / 2;
-            if (s[parent] <= s[i]) break;
-            (s[parent], s[i]) = (s[i], s[parent]);
-            (idx[parent], idx[i]) = (idx[i], idx[parent]);
-            i = parent;
+            int size = heapSize[w][i];
+            heapScore[w].AsSpan(i * k, size).CopyTo(mergedScore.AsSpan(count));
+            heapIndex[w].AsSpan(i * k, size).CopyTo(mergedIndex.AsSpan(count));
+            count += size;
+        }
+        TopKSelector.SortDescending(mergedScore, mergedIndex, count);
+        float qNorm = Metric == DistanceMetric.Euclidean ? TensorPrimitives.Dot(query, query) : 0;
+        for (int t = 0; t < Math.Min(k, count); t++)
+        {
+            indices[i * k + t] = mergedIndex[t];
+            ids[i * k + t] = _identities[mergedIndex[t]];
+            distances[i * k + t] = Metric == DistanceMetric.Cosine ? 1 - mergedScore[t] : MathF.Sqrt(MathF.Max(0, qNorm - mergedScore[t]));
         }
     }
 
-    private static void SiftDown(Span<float> s, Span<int> idx, int n)
-    {
-        int i = 0;
-        while (true)
-        {
-            int l = 2 * i + 1, r = l + 1, smallest = i;
-            if (l < n && s[l] < s[smallest]) smallest = l;
-            if (r < n && s[r] < s[smallest]) smallest = r;
-            if (smallest == i) return;
-            (s[smallest], s[i]) = (s[i], s[smallest]);
-            (idx[smallest], idx[i]) = (idx[i], idx[smallest]);
-            i = smallest;
-        }
-    }
-
+    /// <summary>Moves rows added since the last search into the packed storage and makes the Gemm session.</summary>
     private void Prepare()
     {
-        if (_packed is not null && _session is not null) return;
-        _packed = [.. _features];
-        _squaredNorms = new float[Count];
-        for (int i = 0; i < Count; i++)
+        if (_features.Count > 0 || _packedRows != Count)
         {
-            var r = _packed.AsSpan(i * Dim, Dim);
-            _squaredNorms[i] = System.Numerics.Tensors.TensorPrimitives.Dot(r, r);
+            float[] rows = AllRowsAsFloat32();
+            ClearPacked();
+            _features.Clear();
+            _features.TrimExcess();
+            switch (_storage)
+            {
+                case GalleryStorage.Float16:
+                    _packedHalf = new Half[rows.Length];
+                    TensorPrimitives.ConvertToHalf(rows, _packedHalf);
+                    break;
+                case GalleryStorage.Int8:
+                    _packedInt8 = new sbyte[rows.Length];
+                    _rowScales = new float[Count];
+                    for (int i = 0; i < Count; i++)
+                    {
+                        var r = rows.AsSpan(i * Dim, Dim);
+                        float max = MathF.Abs(TensorPrimitives.MaxMagnitude(r));
+                        float scale = max > 0 ? max / 127f : 1f;
+                        _rowScales[i] = scale;
+                        var target = _packedInt8.AsSpan(i * Dim, Dim);
+                        for (int d = 0; d < Dim; d++) target[d] = (sbyte)Math.Clamp(MathF.Round(r[d] / scale), -127, 127);
+                    }
+                    break;
+                default:
+                    _packed = rows;
+                    break;
+            }
+            _packedRows = Count;
+            // Norms of the rows as stored, so a Euclidean distance is exactly that of the stored (rounded) row.
+            float[] stored = _storage == GalleryStorage.Float32 ? rows : AllRowsAsFloat32();
+            _squaredNorms = new float[Count];
+            for (int i = 0; i < Count; i++)
+            {
+                var r = stored.AsSpan(i * Dim, Dim);
+                // Negated: the Euclidean score 2q·g − ‖g‖² is then one fused multiply-add per entry.
+                _squaredNorms[i] = -TensorPrimitives.Dot(r, r);
+            }
         }
-        _session ??= DotProducts.CreateSession(Dim);
+        lock (_sessionLock)
+            _session ??= DotProducts.CreateSession(Dim, new OnnxSessionOptions { IntraOpThreads = 1, GpuDeviceId = _gpuDeviceId, FallbackToCpu = false });
+    }
+
+    /// <summary>Every row as float32 (widened from the packed storage where needed), packed rows first.</summary>
+    private float[] AllRowsAsFloat32()
+    {
+        var rows = new float[(long)Count * Dim];
+        var packedPart = rows.AsSpan(0, _packedRows * Dim);
+        if (_packed is not null) _packed.AsSpan(0, packedPart.Length).CopyTo(packedPart);
+        else if (_packedHalf is not null) TensorPrimitives.ConvertToSingle(_packedHalf, packedPart);
+        else if (_packedInt8 is not null)
+            for (int i = 0; i < _packedRows; i++)
+                WidenInt8(_packedInt8.AsSpan(i * Dim, Dim), _rowScales![i], packedPart.Slice(i * Dim, Dim));
+        CollectionsMarshal.AsSpan(_features).CopyTo(rows.AsSpan(packedPart.Length));
+        return rows;
+    }
+
+    /// <summary>target = values · scale, a SIMD vector at a time (sbyte → short → int → float).</summary>
+    private static void WidenInt8(ReadOnlySpan<sbyte> values, float scale, Span<float> target)
+    {
+        int width = Vector<sbyte>.Count, i = 0;
+        var s = new Vector<float>(scale);
+        for (; i + width <= values.Length; i += width)
+        {
+            Vector.Widen(new Vector<sbyte>(values[i..]), out Vector<short> low, out Vector<short> high);
+            Vector.Widen(low, out Vector<int> a, out Vector<int> b);
+            Vector.Widen(high, out Vector<int> c, out Vector<int> d);
+            int quarter = Vector<int>.Count;
+            (Vector.ConvertToSingle(a) * s).CopyTo(target[i..]);
+            (Vector.ConvertToSingle(b) * s).CopyTo(target[(i + quarter)..]);
+            (Vector.ConvertToSingle(c) * s).CopyTo(target[(i + 2 * quarter)..]);
+            (Vector.ConvertToSingle(d) * s).CopyTo(target[(i + 3 * quarter)..]);
+        }
+        for (; i < values.Length; i++) target[i] = values[i] * scale;
+    }
+
+    private void ClearPacked()
+    {
+        _packed = null;
+        _packedHalf = null;
+        _packedInt8 = null;
+        _rowScales = null;
+        _packedRows = 0;
     }
 
     /// <summary>Writes the index (metric, dim, identities, features) to a file atomically.</summary>
@@ -179,7 +303,7 @@ public sealed class GalleryIndex : IDisposable
             w.Write(Dim);
             w.Write(Count);
             foreach (int id in _identities) w.Write(id);
-            w.Write(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(_features)));
+            w.Write(MemoryMarshal.AsBytes(AllRowsAsFloat32().AsSpan()));
         });
     }
 

@@ -12,7 +12,7 @@ namespace ReId.MLNet.Ranking;
 /// (about k1·1.5 non-zeros a row before expansion). Time is dominated by the per-row partial sorts, O((q+g)² log k1).
 /// Ties in distance are broken by index (the reference's quicksort leaves them unspecified).
 /// </remarks>
-public static class KReciprocalReranker
+public static partial class KReciprocalReranker
 {
     /// <summary>Re-ranks a query×gallery matrix given the query×query and gallery×gallery ones (all row-major); returns q×g.</summary>
     public static float[] Rerank(ReadOnlySpan<float> queryGallery, ReadOnlySpan<float> queryQuery, ReadOnlySpan<float> galleryGallery,
@@ -38,6 +38,24 @@ public static class KReciprocalReranker
         int[][] rank = new int[n][];
         Parallel.For(0, n, i => rank[i] = TopK(dist.AsSpan(i * n, n), keep));
 
+        var inverted = BuildInvertedV(rank, n, k1, k2, keep, (i, j) => dist[(long)i * n + j]);
+
+        var result = new float[(long)numQuery * numGallery];
+        Parallel.For(0, numQuery, () => new float[n], (i, _, tempMin) =>
+        {
+            FinalRow(i, numQuery, inverted, dist.AsSpan((int)((long)i * n + numQuery), numGallery), lambda, tempMin, result.AsSpan(i * numGallery, numGallery));
+            return tempMin;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>
+    /// From the rank lists: V (k-reciprocal sets expanded by the 2/3 rule, weights exp(−d) normalised per row), averaged over the k2
+    /// nearest rows when k2 &gt; 1, returned as an inverted index (per column, the rows with a non-zero there and their value) plus
+    /// the rows themselves. <paramref name="distance"/>(i, j) is the squared, row-max-normalised distance.
+    /// </summary>
+    private static VMatrix BuildInvertedV(int[][] rank, int n, int k1, int k2, int keep, Func<int, int, float> distance)
+    {
         int half = (int)Math.Round(k1 / 2.0, MidpointRounding.ToEven);
         var v = new SparseRow[n];
         Parallel.For(0, n, i =>
@@ -54,7 +72,7 @@ public static class KReciprocalReranker
             int[] idx = [.. expansion.Order()];
             var w = new float[idx.Length];
             double sum = 0;
-            for (int t = 0; t < idx.Length; t++) { w[t] = MathF.Exp(-dist[(long)i * n + idx[t]]); sum += w[t]; }
+            for (int t = 0; t < idx.Length; t++) { w[t] = MathF.Exp(-distance(i, idx[t])); sum += w[t]; }
             for (int t = 0; t < idx.Length; t++) w[t] = (float)(w[t] / sum);
             v[i] = new SparseRow(idx, w);
         });
@@ -77,28 +95,29 @@ public static class KReciprocalReranker
             var row = v[r];
             for (int t = 0; t < row.Index.Length; t++) { int c = row.Index[t]; inverted[c][counts[c]++] = (r, row.Value[t]); }
         }
-
-        var result = new float[(long)numQuery * numGallery];
-        Parallel.For(0, numQuery, () => new float[n], (i, _, tempMin) =>
-        {
-            Array.Clear(tempMin);
-            var row = v[i];
-            for (int t = 0; t < row.Index.Length; t++)
-            {
-                float vi = row.Value[t];
-                foreach (var (r, value) in inverted[row.Index[t]]) tempMin[r] += MathF.Min(vi, value);
-            }
-            var output = result.AsSpan(i * numGallery, numGallery);
-            for (int g = 0; g < numGallery; g++)
-            {
-                int j = numQuery + g;
-                float jaccard = 1f - tempMin[j] / (2f - tempMin[j]);
-                output[g] = jaccard * (1 - lambda) + dist[(long)i * n + j] * lambda;
-            }
-            return tempMin;
-        }, _ => { });
-        return result;
+        return new VMatrix(v, inverted);
     }
+
+    /// <summary>One re-ranked query row: (1−λ)·Jaccard + λ·original, given the query's normalised distances to the gallery.</summary>
+    private static void FinalRow(int i, int numQuery, VMatrix v, ReadOnlySpan<float> originalToGallery, float lambda, float[] tempMin, Span<float> output)
+    {
+        Array.Clear(tempMin);
+        var row = v.Rows[i];
+        for (int t = 0; t < row.Index.Length; t++)
+        {
+            float vi = row.Value[t];
+            foreach (var (r, value) in v.Inverted[row.Index[t]]) tempMin[r] += MathF.Min(vi, value);
+        }
+        for (int g = 0; g < output.Length; g++)
+        {
+            int j = numQuery + g;
+            float jaccard = 1f - tempMin[j] / (2f - tempMin[j]);
+            output[g] = jaccard * (1 - lambda) + originalToGallery[g] * lambda;
+        }
+    }
+
+    /// <summary>The sparse V rows and their inverted index.</summary>
+    private sealed record VMatrix(SparseRow[] Rows, (int Row, float Value)[][] Inverted);
 
     private static float[] Assemble(ReadOnlySpan<float> qg, ReadOnlySpan<float> qq, ReadOnlySpan<float> gg, int nq, int ng)
     {

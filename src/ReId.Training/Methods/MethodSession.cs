@@ -65,12 +65,16 @@ public abstract class MethodSession(MethodContext context) : IDisposable
     {
     }
 
-    /// <summary>Writes the deployable package (model.onnx + model.json) of the trained network into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Writes the deployable package (model.onnx + model.json) of the trained network into <paramref name="directory"/>; a
+    /// network with camera embeddings gets the optional camera input and the package the training camera ids.
+    /// </summary>
     public virtual ModelPackage Export(string directory)
     {
         var o = Context.Options;
         var norm = Normalization.FromName(o.Normalization);
-        return ModelPackageExporter.Write(directory, ReIdNetwork, o.InputHeight, o.InputWidth, ReIdNetwork.EmbeddingSize, o.Backbone, norm.Mean, norm.Std, resize: "bilinear");
+        return ModelPackageExporter.Write(directory, ReIdNetwork, o.InputHeight, o.InputWidth, ReIdNetwork.EmbeddingSize, o.Backbone, norm.Mean, norm.Std, resize: "bilinear",
+            cameraIds: Context.CameraIds);
     }
 
     public void Dispose()

@@ -35,9 +35,10 @@ public static class TrainingMethods
     /// The network a settings object describes, for <paramref name="classes"/> training labels (no stage runs; a checkpoint's
     /// weights are loaded by the caller). <paramref name="architecture"/> is what a checkpoint recorded, if anything.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> CreateNetwork(TrainingOptions options, int classes, string? architecture = null)
+    /// <param name="cameraIds">The training cameras (sorted), for networks with camera embeddings.</param>
+    public static nn.Module<Tensor, Tensor> CreateNetwork(TrainingOptions options, int classes, string? architecture = null, IReadOnlyList<int>? cameraIds = null)
     {
         // The session's other parts (losses, an extra optimiser) hold no native state worth more than the GC's care.
-        return Get(options.Method).CreateSession(new MethodContext { Options = options, Classes = classes, Architecture = architecture }).Network;
+        return Get(options.Method).CreateSession(new MethodContext { Options = options, Classes = classes, Architecture = architecture, CameraIds = cameraIds ?? [] }).Network;
     }
 }

@@ -15,7 +15,7 @@ namespace ReId.Training.Models;
 /// identity and trains the image side with ID + triplet losses on both features plus an image-to-text
 /// cross-entropy. The inference embedding is the concatenation of both features (before or after their BN).
 /// </summary>
-public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPromptLearningTarget
+public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPromptLearningTarget, Training.ISideInformationModule
 {
     private readonly nn.Module<Tensor, Tensor> visual;
     private readonly BNNeck neck;
@@ -32,8 +32,6 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
     {
         if (visual is not IClipImageEncoder encoder)
             throw new ArgumentException($"{visual.GetType().Name} is not a CLIP image encoder (ViT or ModifiedResNet).", nameof(visual));
-        if (visual is ClipVisionTransformer { Options.CameraCount: > 0 })
-            throw new ArgumentException("SIE camera embeddings are not supported by CLIP-ReID training here: the exported model takes images only.", nameof(visual));
         if (encoder.EmbeddingSize != text.EmbeddingSize)
             throw new ArgumentException($"The image projection has {encoder.EmbeddingSize} dimensions but the text projection {text.EmbeddingSize}; they must match.", nameof(text));
         this.visual = visual;
@@ -74,17 +72,21 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
     public bool HasClassTextFeatures => _classText is not null;
 
     /// <inheritdoc/>
-    public override Tensor forward(Tensor images)
+    public override Tensor forward(Tensor images) => forward(images, null, null);
+
+    /// <summary>The inference embedding; <paramref name="cameras"/> (positions [B]) are needed when the ViT has SIE camera embeddings.</summary>
+    public Tensor forward(Tensor images, Tensor? cameras, Tensor? views)
     {
         using var scope = NewDisposeScope();
-        var (feature, projected) = _encoder.EncodeForReId(images);
+        var (feature, projected) = Encode(images, cameras);
         return torch.cat([neck.forward(feature), neck_proj.forward(projected)], 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Projected image features (what stage 1 caches, once, with the image encoder frozen).</summary>
+    /// <remarks>With SIE the features are taken without the camera term: the camera embeddings are still untrained in stage 1.</remarks>
     public Tensor ImageFeatures(Tensor images)
     {
-        var (feature, projected) = _encoder.EncodeForReId(images);
+        var (feature, projected) = Encode(images, null, withoutCameraTerm: true);
         feature.Dispose();
         return projected;
     }
@@ -114,10 +116,13 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
     }
 
     /// <inheritdoc/>
-    public ReIdLossResult Loss(Tensor images, Tensor labels, ReIdLoss criterion, out long correct)
+    public ReIdLossResult Loss(Tensor images, Tensor labels, ReIdLoss criterion, out long correct) => Loss(images, labels, null, criterion, out correct);
+
+    /// <summary>The training objective with each image's camera position [B] (used when the ViT has SIE camera embeddings).</summary>
+    public ReIdLossResult Loss(Tensor images, Tensor labels, Tensor? cameras, ReIdLoss criterion, out long correct)
     {
         using var scope = NewDisposeScope();
-        var (feature, projected) = _encoder.EncodeForReId(images);
+        var (feature, projected) = Encode(images, cameras);
         using var a = neck.Apply(feature);
         using var b = neck_proj.Apply(projected);
         using var la = criterion.Compute(a.Logits, a.BeforeBn, labels);
@@ -140,6 +145,17 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
     {
         var (feature, projected) = _encoder.ExportForReId(ctx, input);
         return ctx.Graph.Node("Concat", [neck.Export(ctx, feature), neck_proj.Export(ctx, projected)], OnnxAttribute.Int("axis", 1));
+    }
+
+    /// <summary>Whether the image encoder adds SIE camera embeddings (then every image needs its camera position).</summary>
+    public bool UsesCameras => visual is ClipVisionTransformer { Options.CameraCount: > 0 };
+
+    private (Tensor Feature, Tensor Projected) Encode(Tensor images, Tensor? cameras, bool withoutCameraTerm = false)
+    {
+        if (visual is not ClipVisionTransformer { Options.CameraCount: > 0 } vit) return _encoder.EncodeForReId(images);
+        var o = vit.Encode(images, cameras, withoutCameraTerm);
+        o.PatchTokens.Dispose();
+        return (o.ClassToken, o.Projected);
     }
 
     /// <summary>Turns gradients of a part on or off.</summary>

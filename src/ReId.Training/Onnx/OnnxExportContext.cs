@@ -1,4 +1,5 @@
 using ReId.MLNet.Onnx;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Onnx;
@@ -12,8 +13,26 @@ public sealed class OnnxExportContext
     /// <summary>The graph.</summary>
     public OnnxGraphBuilder Graph { get; }
 
-    /// <summary>Name of the int64 camera-id input [batch] when the model has one (SIE camera embeddings), else null.</summary>
+    /// <summary>Name of the int64 camera-position input [batch] when cameras are offered (SIE camera embeddings), else null.</summary>
     public string? CameraInput { get; init; }
+
+    /// <summary>Name of the int64 view-position input [batch] when views are offered, else null.</summary>
+    public string? ViewInput { get; init; }
+
+    /// <summary>
+    /// Rows of an embedding table [N, D] picked by int64 <paramref name="positions"/> [batch] → [batch, D]. A zero row is
+    /// appended, so position −1 (what deployments feed for a camera or view the model was not trained on; ONNX Gather
+    /// counts negative indices from the end) adds nothing rather than borrowing another camera's embedding.
+    /// </summary>
+    public string IdEmbedding(string name, Tensor table, string positions)
+    {
+        if (table.dim() != 2)
+            throw new ArgumentException($"An id embedding table must be [N, D]; '{name}' has shape [{string.Join(",", table.shape)}].", nameof(table));
+        using var detached = table.detach().to(ScalarType.Float32).cpu();
+        using var zero = zeros(1, table.shape[1], ScalarType.Float32);
+        using var padded = cat([detached, zero], 0);
+        return Graph.Node("Gather", [Weight(name, padded), positions], OnnxAttribute.Int("axis", 0));
+    }
 
     /// <summary>Adds a tensor's values (float32, detached, CPU) as an initializer named after <paramref name="name"/>.</summary>
     public string Weight(string name, Tensor t)

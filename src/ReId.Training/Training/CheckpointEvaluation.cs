@@ -22,9 +22,9 @@ public static class CheckpointEvaluation
         if (!store.List().Contains(checkpoint))
             throw new ArgumentException($"run '{runDirectory}' has no checkpoint '{checkpoint}'; it has: {string.Join(", ", store.List())}");
         var state = store.ReadState(checkpoint);
-        using var model = TrainingMethods.CreateNetwork(training, state.NumClasses, state.Architecture);
+        using var model = TrainingMethods.CreateNetwork(training, state.NumClasses, state.Architecture, state.CameraIds);
         store.Load(checkpoint, model, optimizer: null);
         model.eval();
-        return ReIdTrainer.EvaluateModel(model, dataset, ReIdTrainer.EvaluationPreprocessing(training), training, options);
+        return ReIdTrainer.EvaluateModel(model, dataset, ReIdTrainer.EvaluationPreprocessing(training), training, state.CameraIds, options);
     }
 }

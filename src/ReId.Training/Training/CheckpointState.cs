@@ -22,6 +22,8 @@ public sealed record CheckpointState
     public string[]? CompletedStages { get; init; }
     /// <summary>The method's record of the network's architecture, so the checkpoint rebuilds without pretrained files.</summary>
     public string? Architecture { get; init; }
+    /// <summary>Distinct training camera ids, sorted: camera embeddings are indexed by position in this list.</summary>
+    public int[]? CameraIds { get; init; }
     /// <summary>The training method (a registered name).</summary>
     public string Method { get; init; } = "";
     /// <summary>The file holds no optimiser state (epoch snapshots and best): resuming from it restarts the optimiser.</summary>

@@ -95,7 +95,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         {
             Epoch = epoch, NextBatch = nextBatch, EpochComplete = complete, Seed = o.Seed, Recipe = o.Recipe, Method = o.Method,
             NumClasses = dataset.NumTrainIdentities, BestMap = bestMap, BestEpoch = bestEpoch, CompletedStages = [.. stagesDone],
-            Architecture = session.Architecture,
+            Architecture = session.Architecture, CameraIds = cameraIds,
             PromptsLearned = session.Stages.Count > 0 && session.Stages.All(st => stagesDone.Contains(st.Name)),
         };
         if (latest is not null)
@@ -242,7 +242,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
 
     private ReIdMetrics Evaluate(MethodSession session, ReIdDataset dataset, AugmentationOptions evalAug)
     {
-        using (OnCpu(session.Network)) return EvaluateModel(session.Network, dataset, evalAug, Options);
+        using (OnCpu(session.Network)) return EvaluateModel(session.Network, dataset, evalAug, Options, session.Context.CameraIds);
     }
 
     /// <summary>The preprocessing of evaluation: resize and the run's normalisation.</summary>
@@ -250,12 +250,16 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         new() { Height = o.InputHeight, Width = o.InputWidth, Normalization = o.Normalization };
 
     /// <summary>mAP etc. of a network on the dataset's query/gallery (through ONNX Runtime or TorchSharp as the settings say).</summary>
-    internal static ReIdMetrics EvaluateModel(nn.Module<Tensor, Tensor> model, ReIdDataset dataset, AugmentationOptions evalOptions, TrainingOptions o, EvaluationOptions? options = null)
+    /// <param name="cameraIds">Training camera ids: a network with camera embeddings gets each image's position among them.</param>
+    internal static ReIdMetrics EvaluateModel(nn.Module<Tensor, Tensor> model, ReIdDataset dataset, AugmentationOptions evalOptions, TrainingOptions o,
+        IReadOnlyList<int>? cameraIds, EvaluationOptions? options = null)
     {
         int dim = ((IReIdNetwork)model).EmbeddingSize;
+        var positions = cameraIds is { Count: > 0 } && model is ISideInformationModule ? new SortedIdIndex(cameraIds) : null;
+        Func<ReIdSample, long>? cameraIndex = positions is null ? null : s => positions.IndexOf(s.Camera);
         float[] Embed(IReadOnlyList<ReIdSample> samples) => o.EvaluateWithOnnxRuntime
-            ? FeatureExtractor.EmbedWithOnnxRuntime(model, dim, samples, evalOptions, workers: o.Workers)
-            : FeatureExtractor.Embed(model, samples, evalOptions, workers: o.Workers);
+            ? FeatureExtractor.EmbedWithOnnxRuntime(model, dim, samples, evalOptions, workers: o.Workers, cameraIndex: cameraIndex)
+            : FeatureExtractor.Embed(model, samples, evalOptions, workers: o.Workers, cameraIndex: cameraIndex);
         var q = Embed(dataset.Query);
         var g = Embed(dataset.Gallery);
         return FeatureEvaluation.Evaluate(FeatureSet.FromSamples(q, dim, dataset.Query), FeatureSet.FromSamples(g, dim, dataset.Gallery),

@@ -62,7 +62,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("Bag of tricks", output);
         Assert.Contains("backbone", output);
         Assert.Contains("resnet50-ibn", output);
-        Assert.Matches(@"epochs\s+7", output);
+        Assert.Matches(@"epochs\s+7\s+Epochs of the main training loop", output);
+    }
+
+    [Fact]
+    public void CudaOnAMachineWithoutItExitsWithTwoAndSaysWhy()
+    {
+        if (TorchSharp.torch.cuda.is_available()) return;
+        string data = Data();
+        var (code, _, err) = CliRunner.Run(["train", "--recipe", "bot-small", "--data", data, "--format", "market1501", "--out", Path.Combine(_root, "cuda"), "--device", "cuda:0", .. TinySettings]);
+        Assert.Equal(2, code);
+        Assert.Contains("device 'cuda:0': CUDA is not available", err);
+        Assert.DoesNotContain("   at ", err);
     }
 
     [Theory]

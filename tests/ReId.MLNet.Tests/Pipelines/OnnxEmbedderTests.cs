@@ -87,6 +87,30 @@ public class OnnxEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void EmbedDataView_GivesReIdEmbedsValuesInRowOrder()
+    {
+        string[] paths = NoiseImages(9);
+        string package = _data.Package();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p }).ToArray());
+        var expected = ml.Transforms.ReIdEmbed("Features", package, nameof(ImageRow.ImagePath)).Fit(data).Transform(data)
+            .GetColumn<VBuffer<float>>("Features").Select(v => v.DenseValues().ToArray()).ToArray();
+
+        // GpuDeviceId with the CPU fallback: the CUDA path where a device exists, CPU here.
+        using var embedder = new OnnxEmbedder(package, new ReIdEmbedOptions { GpuDeviceId = 0 }, batchSize: 4);
+        var view = embedder.EmbedDataView(ml, data, "Features", nameof(ImageRow.ImagePath));
+
+        Assert.Equal(paths, view.GetColumn<string>(nameof(ImageRow.ImagePath)).ToArray());
+        Assert.Equal(4, ((VectorDataViewType)view.Schema["Features"].Type).Size);
+        var actual = view.GetColumn<VBuffer<float>>("Features").Select(v => v.DenseValues().ToArray()).ToArray();
+        Assert.Equal(paths.Length, actual.Length);
+        for (int i = 0; i < paths.Length; i++)
+            for (int j = 0; j < 4; j++)
+                Assert.True(Math.Abs(expected[i][j] - actual[i][j]) < 1e-5, $"image {i} [{j}]: {expected[i][j]} vs {actual[i][j]}");
+        Assert.Throws<ArgumentException>(() => embedder.EmbedDataView(ml, data, "Features", "NoSuchColumn"));
+    }
+
+    [Fact]
     public void GpuDeviceWithCpuFallback_RunsOnCpuHere()
     {
         _data.SolidImage("a.png", 10, 7, 200, 100, 50);

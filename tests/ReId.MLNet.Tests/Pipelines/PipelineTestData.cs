@@ -94,6 +94,64 @@ internal sealed class PipelineTestData : IDisposable
         return dir;
     }
 
+    /// <summary>Camera embedding table [3, 4] of <see cref="TinyCameraModel"/>, one row per training camera id in <see cref="CameraIds"/>.</summary>
+    public static readonly float[] CameraTable = [0.5f, -1, 0, 2, -0.25f, 0, 1.5f, -1, 1, 1, -1, 0.5f];
+
+    /// <summary>The (unsorted, gapped) training camera ids of <see cref="CameraPackage"/>; positions are their ascending order 2, 5, 7.</summary>
+    public static readonly int[] CameraIds = [7, 2, 5];
+
+    /// <summary>
+    /// <see cref="TinyEmbeddingModel"/> plus a camera term: embedding = z·W + b + T[position], where position is the int64
+    /// "cameras" input and −1 picks an appended zero row (the contract of models exported by ReId.Training).
+    /// </summary>
+    public static byte[] TinyCameraModel()
+    {
+        var b = new OnnxGraphBuilder("tiny_reid_cameras");
+        string x = b.AddInput("pixels", OnnxElementType.Float, "batch", 3, Height, Width);
+        string cameras = b.AddInput("cameras", OnnxElementType.Int64, "batch");
+        string pooled = b.Node("GlobalAveragePool", [x]);
+        string flat = b.Node("Flatten", [pooled], OnnxAttribute.Int("axis", 1));
+        string w = b.AddInitializer("w", Weight, 3, EmbeddingSize);
+        string bias = b.AddInitializer("b", Bias, EmbeddingSize);
+        string gemm = b.Node("Gemm", [flat, w, bias]);
+        string table = b.AddInitializer("cameras_table", [.. CameraTable, 0, 0, 0, 0], 4, EmbeddingSize);
+        string cam = b.Node("Gather", [table, cameras], OnnxAttribute.Int("axis", 0));
+        b.NodeWithOutputs("Add", [gemm, cam], ["embedding"]);
+        b.AddOutput("embedding", OnnxElementType.Float, "batch", EmbeddingSize);
+        return b.ToBytes();
+    }
+
+    /// <summary>Writes a model package folder for <see cref="TinyCameraModel"/> with training camera ids <see cref="CameraIds"/>.</summary>
+    public string CameraPackage(string name = "camera-package")
+    {
+        string dir = Path.Combine(Root, name);
+        ModelPackage.Create(dir, TinyCameraModel(), new ModelPackage
+        {
+            InputName = "pixels",
+            OutputName = "embedding",
+            InputHeight = Height,
+            InputWidth = Width,
+            Mean = Mean,
+            Std = Std,
+            EmbeddingSize = EmbeddingSize,
+            Resize = "bilinear",
+            Architecture = "tiny-gap-gemm-cameras",
+            CameraInputName = "cameras",
+            CameraIds = [.. CameraIds.Order()],
+        });
+        return dir;
+    }
+
+    /// <summary>Independent computation of the camera model's embedding: the image term plus the camera's row (none for an unknown id).</summary>
+    public float[] ExpectedWithCamera(string name, int cameraId)
+    {
+        var raw = Expected(name, normalize: false);
+        int position = Array.IndexOf(CameraIds.Order().ToArray(), cameraId);
+        var e = raw.Select((v, j) => (double)v + (position >= 0 ? CameraTable[position * EmbeddingSize + j] : 0)).ToArray();
+        double norm = Math.Sqrt(e.Sum(v => v * v));
+        return e.Select(v => (float)(v / norm)).ToArray();
+    }
+
     /// <summary>Independent computation of the embedding from the image's mean colour.</summary>
     public float[] Expected(string name, bool bgr = false, bool normalize = true)
     {

@@ -66,4 +66,64 @@ public class GalleryIndexTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ThreadsAndTilesDoNotChangeTheResultAndTiesGoToTheLowerIndex(int threads)
+    {
+        var rng = new Random(5);
+        int dim = 8, ng = 600, nq = 9, k = 12;
+        // Small integers: every product and sum is exact, so many distances tie exactly, whatever order Gemm adds in.
+        float[] g = [.. Enumerable.Range(0, ng * dim).Select(_ => (float)rng.Next(-2, 3))];
+        float[] q = [.. Enumerable.Range(0, nq * dim).Select(_ => (float)rng.Next(-2, 3))];
+        using var index = new GalleryIndex(dim, DistanceMetric.Euclidean) { Threads = threads, GalleryBlock = 7, QueryBlock = 4 };
+        index.Add(g, [.. Enumerable.Range(0, ng)]);
+        var result = index.Search(q, k);
+        for (int i = 0; i < nq; i++)
+        {
+            var d = Enumerable.Range(0, ng).Select(j => Enumerable.Range(0, dim).Sum(t => (g[j * dim + t] - q[i * dim + t]) * (g[j * dim + t] - q[i * dim + t]))).ToArray();
+            var expected = Enumerable.Range(0, ng).OrderBy(j => d[j]).ThenBy(j => j).Take(k).ToArray();
+            Assert.Equal(expected, result.IndicesOf(i).ToArray());
+            for (int t = 0; t < k; t++) Assert.Equal(MathF.Sqrt(d[expected[t]]), result.DistancesOf(i)[t], 1e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData(GalleryStorage.Float16, 0.95)]
+    [InlineData(GalleryStorage.Int8, 0.85)]
+    public void CompressedStorageFindsMostOfTheExactNeighboursInLessMemory(GalleryStorage storage, double minimumRecall)
+    {
+        var rng = new Random(6);
+        int dim = 64, ng = 3000, nq = 50, k = 10;
+        float[] g = Random(rng, ng * dim), q = Random(rng, nq * dim);
+        using var exact = new GalleryIndex(dim);
+        exact.Add(g, [.. Enumerable.Range(0, ng)]);
+        using var compressed = new GalleryIndex(dim) { Storage = storage };
+        compressed.Add(g, [.. Enumerable.Range(0, ng)]);
+        var a = exact.Search(q, k);
+        var b = compressed.Search(q, k);
+        double recall = Enumerable.Range(0, nq).Average(i => a.IndicesOf(i).ToArray().Intersect(b.IndicesOf(i).ToArray()).Count() / (double)k);
+        Assert.True(recall >= minimumRecall, $"recall@{k} {recall:F3}");
+        Assert.True(compressed.StorageBytes < exact.StorageBytes / (storage == GalleryStorage.Float16 ? 1.9 : 3.5));
+        // Distances stay close to the exact ones for the rows both found.
+        for (int i = 0; i < nq; i++)
+            Assert.Equal(a.DistancesOf(i)[0], b.DistancesOf(i)[0], storage == GalleryStorage.Float16 ? 2e-3 : 2e-2);
+    }
+
+    [Fact]
+    public void RowsAddedAfterASearchAreFoundAndStorageCanChange()
+    {
+        using var index = new GalleryIndex(2, DistanceMetric.Euclidean);
+        index.Add([0, 0, 10, 10], [7, 8]);
+        Assert.Equal([0], index.Search([1, 1], 1).IndicesOf(0).ToArray());
+        index.Add([1, 1.1f], [9]);
+        Assert.Equal([2, 0], index.Search([1, 1], 2).IndicesOf(0).ToArray());
+        index.Storage = GalleryStorage.Float16;
+        var r = index.Search([1, 1], 3);
+        Assert.Equal([2, 0, 1], r.IndicesOf(0).ToArray());
+        Assert.Equal([9, 7, 8], r.IdentitiesOf(0).ToArray());
+        Assert.Equal(0.1f, r.DistancesOf(0)[0], 1e-3);
+    }
 }

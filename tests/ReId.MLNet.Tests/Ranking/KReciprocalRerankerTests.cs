@@ -76,6 +76,34 @@ public class KReciprocalRerankerTests
                 Assert.Equal(expected[i, j], actual[i * ng + j], 1e-5);
     }
 
+    [Theory]
+    [InlineData(12, 30, 20, 6, 0.3f, 1, DistanceMetric.Euclidean, 5)]
+    [InlineData(8, 25, 5, 3, 0.5f, 2, DistanceMetric.Cosine, 256)]
+    [InlineData(10, 20, 4, 1, 0.1f, 3, DistanceMetric.Euclidean, 3)]
+    public void StreamingFromFeaturesMatchesTheDenseReference(int nq, int ng, int k1, int k2, float lambda, int seed, DistanceMetric metric, int rowBlock)
+    {
+        var rng = new Random(seed);
+        int dim = 6;
+        var centers = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, dim).Select(_ => (float)rng.NextDouble()).ToArray()).ToArray();
+        float[] Feats(int n) => [.. Enumerable.Range(0, n).SelectMany(i => centers[rng.Next(5)].Select(c => c + 0.2f * (float)rng.NextDouble()))];
+        float[] q = Feats(nq), g = Feats(ng);
+        var expected = DenseReference(DistanceMatrix.Compute(q, g, dim, metric), DistanceMatrix.Compute(q, q, dim, metric),
+            DistanceMatrix.Compute(g, g, dim, metric), nq, ng, k1, k2, lambda);
+        var actual = new float[nq * ng];
+        var seen = new bool[nq];
+        KReciprocalReranker.RerankFeatures(q, g, dim, metric, (q0, m, rows) =>
+        {
+            Assert.Equal(m * ng, rows.Length);
+            rows.CopyTo(actual.AsSpan(q0 * ng));
+            for (int i = q0; i < q0 + m; i++) { Assert.False(seen[i]); seen[i] = true; }
+        }, k1, k2, lambda, rowBlock);
+        Assert.All(seen, Assert.True);
+        for (int i = 0; i < nq; i++)
+            for (int j = 0; j < ng; j++)
+                Assert.Equal(expected[i, j], actual[i * ng + j], 1e-5);
+        Assert.Equal(actual, KReciprocalReranker.RerankFeatures(q, g, dim, metric, k1, k2, lambda));
+    }
+
     [Fact]
     public void TopKReturnsTheSmallestInOrderWithTiesByIndex()
     {

@@ -58,6 +58,30 @@ public sealed class ClipReIdTrainerTests : IDisposable
     }
 
     [Fact]
+    public void SieCameraEmbeddingsTrainAndDeployWithTheDatasetsCameras()
+    {
+        var data = Data();
+        var o = Tiny();
+        o.CameraEmbedding = true; o.Epochs = 1; o.WarmupEpochs = 0; o.Stage1Epochs = 1;
+        string run = Path.Combine(_root, "sie");
+        var result = new ReIdTrainer(o).Train(data, run);
+
+        // The package asks for each image's camera and knows the training cameras' ids.
+        var package = ReId.MLNet.Onnx.ModelPackage.Read(Path.Combine(run, "model"));
+        Assert.Equal(data.Train.Select(t => t.Camera).Distinct().Order(), package.CameraIds!);
+        Assert.NotNull(package.CameraInputName);
+        var weights = SafetensorsFile.Read(Path.Combine(run, "checkpoints", "last.safetensors")).Tensors;
+        Assert.Equal([3L, 64L], weights["visual.cv_embed"].Shape);
+
+        // The .zip (fed the dataset's cameras) reproduces the run's figure; the checkpoint, rebuilt from its record, agrees closely.
+        using var embedder = ReIdModelZip.Open(result.ModelZipPath);
+        var again = ModelEvaluation.Evaluate(embedder, data);
+        Assert.Equal(result.FinalMetrics!.MeanAveragePrecision, again.MeanAveragePrecision, 9);
+        var checkpoint = CheckpointEvaluation.Evaluate(run, "last", data);
+        Assert.InRange(checkpoint.MeanAveragePrecision, again.MeanAveragePrecision - 0.05, again.MeanAveragePrecision + 0.05);
+    }
+
+    [Fact]
     public void AModifiedResNetRunTrainsAndItsZipReproducesTheFinalMap()
     {
         var data = Data();
@@ -96,6 +120,15 @@ public sealed class ClipReIdTrainerTests : IDisposable
         Assert.Equal(file["token_embedding.weight"].Data, start["text.token_embedding.weight"].Data);
         // The prompt starts with the start-of-text token of the BPE vocabulary (id 521), embedded by the loaded encoder.
         Assert.Equal(file["token_embedding.weight"].Data.AsSpan(521 * 64, 64).ToArray(), start["prompt.token_prefix"].Data.AsSpan(0, 64).ToArray());
+
+        // The checkpoint records the architecture (and the tokenised prompt): it evaluates after the CLIP file and vocabulary are gone.
+        string run = Path.Combine(_root, "pretrained");
+        var withFile = CheckpointEvaluation.Evaluate(run, "last", data);
+        File.Delete(clip);
+        File.Delete(vocabulary);
+        var withoutFile = CheckpointEvaluation.Evaluate(run, "last", data);
+        Assert.Equal(withFile.MeanAveragePrecision, withoutFile.MeanAveragePrecision, 12);
+        Assert.Equal(withFile.Cmc, withoutFile.Cmc);
     }
 
     [Fact]

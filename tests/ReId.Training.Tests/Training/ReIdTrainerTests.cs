@@ -53,6 +53,25 @@ public sealed class ReIdTrainerTests : IDisposable
     }
 
     [Fact]
+    public void EpochSnapshotsAndBestHoldWeightsOnlyWhileLastKeepsTheOptimiserForResume()
+    {
+        var data = Data();
+        string run = Path.Combine(_root, "sizes");
+        new ReIdTrainer(Tiny()).Train(data, run);
+        string Checkpoint(string name) => Path.Combine(run, "checkpoints", name + ".safetensors");
+        bool HasOptimizer(string name) => SafetensorsFile.Read(Checkpoint(name)).Tensors.Keys.Any(k => k.StartsWith("optimizer/", StringComparison.Ordinal));
+        Assert.False(HasOptimizer("epoch-001"));
+        Assert.False(HasOptimizer("best"));
+        Assert.True(HasOptimizer("last"));
+        var store = new CheckpointStore(run);
+        Assert.True(store.ReadState("epoch-002").WeightsOnly);
+        Assert.False(store.ReadState("last").WeightsOnly);
+        // Adam keeps two moments per parameter: the resume point is about three times a snapshot.
+        Assert.True(new FileInfo(Checkpoint("last")).Length > 2.5 * new FileInfo(Checkpoint("epoch-002")).Length);
+        Assert.Equal(SafetensorsFile.Read(Checkpoint("epoch-002")).Tensors.Keys.Order(), SafetensorsFile.Read(Checkpoint("last")).Tensors.Keys.Where(k => !k.StartsWith("optimizer/", StringComparison.Ordinal)).Order());
+    }
+
+    [Fact]
     public void ResumingAfterAStopGivesExactlyTheUninterruptedRun()
     {
         var data = Data();

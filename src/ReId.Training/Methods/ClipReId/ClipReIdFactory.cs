@@ -19,11 +19,14 @@ public static class ClipReIdFactory
 {
     /// <summary>The network for <paramref name="classes"/> training identities.</summary>
     /// <param name="architecture">A recorded <see cref="ClipReIdArchitecture"/> (JSON): build exactly that network with random weights, reading no file.</param>
-    public static ClipReIdModel Create(TrainingOptions o, int classes, string? architecture = null)
+    /// <param name="cameras">Training cameras: the number of SIE camera embeddings when <c>camera-embedding</c> is on.</param>
+    public static ClipReIdModel Create(TrainingOptions o, int classes, string? architecture = null, int cameras = 0)
     {
         var feature = NeckFeatureNames.Parse(o.InferenceFeature);
         if (architecture is not null) return FromArchitecture(o, classes, feature, ClipReIdArchitecture.Parse(architecture));
-        var (visual, text) = o.PretrainedWeights is { } path ? Pretrained(o, path) : Random(o);
+        int sie = o.CameraEmbedding ? cameras : 0;
+        if (o.CameraEmbedding && sie < 1) throw new ArgumentException("camera-embedding: the training data names no cameras");
+        var (visual, text) = o.PretrainedWeights is { } path ? Pretrained(o, path, sie) : Random(o, sie);
         try
         {
             var (ids, prefix) = PromptIds(o, text.Options, pretrained: o.PretrainedWeights is not null);
@@ -65,7 +68,7 @@ public static class ClipReIdFactory
         var other => throw new ArgumentException($"backbone '{other}': CLIP-ReID takes clip-vit or clip-rn50"),
     };
 
-    private static (nn.Module<Tensor, Tensor>, ClipTextTransformer) Random(TrainingOptions o)
+    private static (nn.Module<Tensor, Tensor>, ClipTextTransformer) Random(TrainingOptions o, int cameras)
     {
         nn.Module<Tensor, Tensor> visual = IsResNet(o)
             ? new ClipModifiedResNet(new ClipResNetOptions
@@ -75,7 +78,7 @@ public static class ClipReIdFactory
             : new ClipVisionTransformer(new ClipVisionOptions
             {
                 Width = o.VitWidth, Layers = o.VitLayers, PatchSize = o.VitPatch, PatchStride = o.VitStride,
-                InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputDim = o.EmbeddingDim,
+                InputHeight = o.InputHeight, InputWidth = o.InputWidth, OutputDim = o.EmbeddingDim, CameraCount = cameras,
             });
         var text = new ClipTextTransformer(new ClipTextOptions
         {
@@ -84,7 +87,7 @@ public static class ClipReIdFactory
         return (visual, text);
     }
 
-    private static (nn.Module<Tensor, Tensor>, ClipTextTransformer) Pretrained(TrainingOptions o, string path)
+    private static (nn.Module<Tensor, Tensor>, ClipTextTransformer) Pretrained(TrainingOptions o, string path, int cameras)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"pretrained-weights file '{path}' does not exist", path);
         var (visual, visualReport) = IsResNet(o)
@@ -94,7 +97,7 @@ public static class ClipReIdFactory
             })
             : ClipVisionWeights.Load(path, v =>
             {
-                v.InputHeight = o.InputHeight; v.InputWidth = o.InputWidth; v.PatchStride = o.VitStride;
+                v.InputHeight = o.InputHeight; v.InputWidth = o.InputWidth; v.PatchStride = o.VitStride; v.CameraCount = cameras;
             });
         if (visualReport.MissingKeys.Count > 0)
         {

@@ -15,7 +15,7 @@ public sealed class ClipReIdMethod : ITrainingMethod
         new("clip-reid", "CLIP-ReID (Li et al. 2023): CLIP ViT-B/16 (give the CLIP weights with --set pretrained-weights=… and the BPE vocabulary with " +
                          "--set clip-vocabulary-file=…), stage 1 learns 4 prompt tokens per identity with image↔text contrast (120 epochs, Adam 3.5e-4), " +
                          "stage 2 fine-tunes the image encoder with CE-LS + triplet on the class token and its projection + image-to-text CE (60 epochs, Adam 5e-6). " +
-                         "SIE camera embeddings are off: the exported model takes images only. --set backbone=clip-rn50 runs it on CLIP's ModifiedResNet " +
+                         "SIE camera embeddings are off by default (--set camera-embedding=true adds them; the package then takes each image's camera). --set backbone=clip-rn50 runs it on CLIP's ModifiedResNet " +
                          "(last stride 1) with pretrained RN50 weights.", ClipReId),
         new("clip-reid-small", "CPU-sized CLIP-ReID from random weights: a small CLIP ViT (width 128, 4 layers, 8-pixel patches) and text encoder (width 128, 2 layers) " +
                                "at 128×64, 10 prompt-learning epochs and 40 fine-tuning epochs (Adam 5e-4, cosine).", ClipReIdSmall),
@@ -29,8 +29,10 @@ public sealed class ClipReIdMethod : ITrainingMethod
             throw new ArgumentException($"recipe '{options.Recipe}' starts from pretrained weights: give them with --set pretrained-weights=FILE.safetensors " +
                 "(a CLIP file with both towers) and --set clip-vocabulary-file=bpe_simple_vocab_16e6.txt.gz; clip-reid-small trains from random weights");
         if (options.CenterLossWeight != 0) throw new ArgumentException("center-loss-weight: center loss is trained with the bot method only");
-        if (options.CameraEmbedding)
-            throw new ArgumentException("camera-embedding (SIE) is not supported: the exported model and the ML.NET pipeline take images only; set camera-embedding=false");
+        if (options.CameraEmbedding && !options.Backbone.Equals("clip-vit", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"camera-embedding (SIE) needs backbone clip-vit; backbone is '{options.Backbone}'");
+        if (options.CameraEmbedding && dataset.Train.All(s => s.Camera < 0))
+            throw new ArgumentException($"camera-embedding (SIE): dataset '{dataset.Root}' has no camera ids");
         if (options.Stage1Epochs < 1) throw new ArgumentException($"stage1-epochs is {options.Stage1Epochs}; expected at least 1 (prompt learning)");
         if (options.Backbone.ToLowerInvariant() is not ("clip-vit" or "clip-rn50"))
             throw new ArgumentException($"backbone '{options.Backbone}': CLIP-ReID takes clip-vit or clip-rn50");

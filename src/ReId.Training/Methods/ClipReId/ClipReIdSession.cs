@@ -18,7 +18,7 @@ public sealed class ClipReIdSession : MethodSession
     public ClipReIdSession(MethodContext context) : base(context)
     {
         var o = context.Options;
-        _model = ClipReIdFactory.Create(o, context.Classes, context.Architecture);
+        _model = ClipReIdFactory.Create(o, context.Classes, context.Architecture, context.CameraIds.Count);
         _model.to(context.Device);
         _criterion = new ReIdLoss(new ReIdLossOptions
         {
@@ -43,7 +43,7 @@ public sealed class ClipReIdSession : MethodSession
 
     public override StepResult Loss(TrainingBatch batch)
     {
-        var loss = _model.Loss(batch.Images, batch.Labels, _criterion, out long correct);
+        var loss = _model.Loss(batch.Images, batch.Labels, batch.Cameras, _criterion, out long correct);
         return new StepResult(loss, correct);
     }
 }

@@ -12,7 +12,7 @@ namespace ReId.Training.Models.Backbones;
 /// overlapping patches and SIE camera embeddings (<c>cv_embed</c>) added to the class token.
 /// <c>forward</c> returns the projected class token; <see cref="Encode"/> returns all outputs.
 /// </summary>
-public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder
+public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder, Training.ISideInformationModule
 {
     private readonly Conv2d conv1;
     private readonly Parameter class_embedding;
@@ -70,8 +70,16 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         return o.Projected.alias();
     }
 
+    /// <summary>Images [B, 3, H, W] with camera positions [B] (SIE; views are not used) → projected class token.</summary>
+    public Tensor forward(Tensor images, Tensor? cameras, Tensor? views)
+    {
+        using var o = Encode(images, cameras);
+        return o.Projected.alias();
+    }
+
     /// <summary>Images [B, 3, H, W] (and camera ids [B] when SIE is on) → projected, class and patch tokens.</summary>
-    public ClipVisionOutput Encode(Tensor images, Tensor? cameras = null)
+    /// <param name="withoutCameraTerm">Encode without the SIE term even though the encoder has one (CLIP-ReID's prompt learning).</param>
+    public ClipVisionOutput Encode(Tensor images, Tensor? cameras = null, bool withoutCameraTerm = false)
     {
         using var scope = torch.NewDisposeScope();
         var x = conv1.forward(images);                       // [B, W, gh, gw]
@@ -79,7 +87,7 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         x = x.reshape(b, w, -1).permute(0, 2, 1);             // [B, gh·gw, W]
         var cls = class_embedding.reshape(1, 1, w).expand(b, 1, w);
         x = torch.cat([cls, x], 1) + positional_embedding.unsqueeze(0);
-        if (cv_embed is not null)
+        if (cv_embed is not null && !withoutCameraTerm)
         {
             if (cameras is null)
                 throw new ArgumentException("This encoder has camera embeddings (SIE); pass the camera ids.", nameof(cameras));
@@ -120,7 +128,7 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
         {
             // SIE: the (scaled) embedding of each image's camera is added to its class token only.
             using var scaled = cv_embed * Options.CameraCoefficient;
-            string cam = g.Node("Unsqueeze", [g.Node("Gather", [ctx.Weight("visual.cv_embed", scaled), ctx.CameraInput!], OnnxAttribute.Int("axis", 0)), ctx.Ints(1)]);
+            string cam = g.Node("Unsqueeze", [ctx.IdEmbedding("visual.cv_embed", scaled, ctx.CameraInput!), ctx.Ints(1)]);
             string first = g.Node("Slice", [x, ctx.Ints(0), ctx.Ints(1), ctx.Ints(1)]);
             string rest = g.Node("Slice", [x, ctx.Ints(1), ctx.Ints(long.MaxValue), ctx.Ints(1)]);
             x = g.Node("Concat", [g.Node("Add", [first, cam]), rest], OnnxAttribute.Int("axis", 1));

@@ -174,4 +174,24 @@ public class OtherFormatsTests
         e = Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("csv", d.Root));
         Assert.Contains("expected the header 'path,identity,camera'", e.Message);
     }
+
+    [Fact]
+    public void CsvReadsAnOptionalViewColumnInEitherOrderWithClothes()
+    {
+        using var d = new DatasetFolder();
+        d.Image("imgs/a.jpg");
+        d.Image("imgs/b.jpg");
+        d.Text("train.csv", "path,identity,camera,view,clothes", "imgs/a.jpg,5,1,3,2", "imgs/b.jpg,6,2,0,1");
+        d.Text("query.csv", "path,identity,camera,view", "imgs/a.jpg,7,1,4");
+        d.Text("gallery.csv", "path,identity,camera", "imgs/b.jpg,7,2");
+        var ds = DatasetFormats.Load("csv", d.Root);
+        Assert.Equal([(3, 2), (0, 1)], ds.Train.Select(s => (s.View, s.Clothes)));
+        Assert.Equal((4, -1), (ds.Query[0].View, ds.Query[0].Clothes));
+        Assert.Equal(-1, ds.Gallery[0].View);
+        d.Text("query.csv", "path,identity,camera,view,view", "imgs/a.jpg,7,1,4,4");
+        Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("csv", d.Root));
+        d.Text("query.csv", "path,identity,camera,view", "imgs/a.jpg,7,1,left");
+        var e = Assert.Throws<ReIdDataException>(() => DatasetFormats.Load("csv", d.Root));
+        Assert.Contains("integer identity, camera, view", e.Message);
+    }
 }
