@@ -82,6 +82,35 @@ public static class ReIdTrainersCatalogExtensions
         return new ReIdTrainerEstimator(catalog.Context, options);
     }
 
+    /// <summary>
+    /// CLIP-SENet (vehicle ReID): an IBN ResNet appearance branch fused with a frozen CLIP image encoder's embedding refined
+    /// by AFEM, trained with CE-LS + SupCon. <paramref name="clipWeights"/> is SEM's CLIP file (required by the clip-senet
+    /// recipe; clip-senet-small starts from a random SEM); <paramref name="groups"/> is AFEM's G.
+    /// </summary>
+    public static ReIdTrainerEstimator ClipSeNet(this ReIdTrainersCatalog catalog, string runDirectory,
+        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
+        string featureColumnName = "Features", string recipe = "clip-senet", string? clipWeights = null, int? groups = null,
+        int? epochs = null, TextWriter? log = null)
+    {
+        var training = TrainingRecipes.Get(recipe);
+        if (training.Method != "clip-senet") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; ClipSeNet takes clip-senet or clip-senet-small", nameof(recipe));
+        var section = training.SectionAs<Methods.ClipSeNet.ClipSeNetOptions>();
+        if (clipWeights is not null) section.ClipWeights = clipWeights;
+        if (groups is { } g) section.Groups = g;
+        if (epochs is { } e) training.Epochs = e;
+        return catalog.ClipSeNet(Options(runDirectory, imagePathColumnName, identityColumnName, cameraColumnName, featureColumnName, training, log));
+    }
+
+    /// <summary>The CLIP-SENet trainer with every setting in <paramref name="options"/> (its Training must use the clip-senet method).</summary>
+    public static ReIdTrainerEstimator ClipSeNet(this ReIdTrainersCatalog catalog, ReIdTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Training.Method != "clip-senet")
+            throw new ArgumentException($"Training.Method is '{options.Training.Method}'; ClipSeNet needs 'clip-senet' (start from TrainingRecipes.Get(\"clip-senet-small\"))", nameof(options));
+        return new ReIdTrainerEstimator(catalog.Context, options);
+    }
+
     private static ReIdTrainerOptions Options(string runDirectory, string imagePathColumnName, string identityColumnName, string? cameraColumnName,
         string featureColumnName, TrainingOptions training, TextWriter? log) => new()
     {

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace ReId.Training.Models.Backbones;
 
 /// <summary>
-/// ResNet for ReID (torchvision layout and parameter names): ResNet-18/34/50/101, IBN-a variants (IBN in layers 1–3) and
+/// ResNet for ReID (torchvision layout and parameter names): ResNet-18/34/50/101, IBN-a variants (18/34 too) (IBN in layers 1–3) and
 /// ResNeXt-101 32×8d IBN-a, with the last stride optionally 1 (bag of tricks). Returns the feature map [B, C, H/16, W/16]
 /// (H/32 with last stride 2).
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
     private readonly Sequential layer1, layer2, layer3, layer4;
 
     /// <summary>Names accepted by <see cref="Create"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet50-ibn", "resnet101-ibn", "resnext101-ibn"];
+    public static IReadOnlyList<string> Names { get; } = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet18-ibn", "resnet34-ibn", "resnet50-ibn", "resnet101-ibn", "resnext101-ibn"];
 
     private ResNet(int[] layers, bool bottleneck, bool ibn, bool lastStrideOne, long groups, long widthPerGroup) : base(nameof(ResNet))
     {
@@ -61,6 +61,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
         "resnet34" => new ResNet([3, 4, 6, 3], false, false, lastStrideOne, 1, 64),
         "resnet50" => new ResNet([3, 4, 6, 3], true, false, lastStrideOne, 1, 64),
         "resnet101" => new ResNet([3, 4, 23, 3], true, false, lastStrideOne, 1, 64),
+        // IBN-a in basic blocks (first norm of each block in layers 1–3): the small appearance branch of CLIP-SENet.
+        "resnet18-ibn" => new ResNet([2, 2, 2, 2], false, true, lastStrideOne, 1, 64),
+        "resnet34-ibn" => new ResNet([3, 4, 6, 3], false, true, lastStrideOne, 1, 64),
         "resnet50-ibn" => new ResNet([3, 4, 6, 3], true, true, lastStrideOne, 1, 64),
         "resnet101-ibn" => new ResNet([3, 4, 23, 3], true, true, lastStrideOne, 1, 64),
         "resnext101-ibn" => new ResNet([3, 4, 23, 3], true, true, lastStrideOne, 32, 8),
