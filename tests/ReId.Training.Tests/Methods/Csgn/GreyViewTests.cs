@@ -24,7 +24,7 @@ public sealed class GreyViewTests
     public void ClipStatisticsAreUndoneAndReappliedPerChannel()
     {
         // Raw (0.5, 0.25, 1.0): Y = 0.1495 + 0.14675 + 0.114 = 0.41025;
-        // per channel (0.41025 − mean_c) / std_c = −0.265066, −0.182078, 0.007395.
+        // per channel (0.41025 − mean_c) / std_c = −0.265066, −0.182078, 0.0073946.
         var n = Normalization.Clip;
         using var x = Pixel(n, 0.5f, 0.25f, 1.0f);
         using var grey = GreyView.Of(x, n);
