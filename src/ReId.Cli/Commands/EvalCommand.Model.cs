@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
-using ReId.Training.Recipes;
 using ReId.Training.Training;
 
 namespace ReId.Cli.Commands;
@@ -40,20 +38,6 @@ internal sealed partial class EvalCommand
         return FeatureEvaluation.Evaluate(q, g, options);
     }
 
-    private static ReIdMetrics EvaluateCheckpoint(string runDirectory, string checkpoint, ReIdDataset dataset, EvaluationOptions options)
-    {
-        string settings = System.IO.Path.Combine(runDirectory, "settings.json");
-        if (!File.Exists(settings)) throw new CliUsageException($"'{runDirectory}' is not a training run folder (no settings.json); --checkpoint needs one");
-        TrainingOptions training;
-        try { training = JsonSerializer.Deserialize<TrainingOptions>(File.ReadAllText(settings)) ?? throw new InvalidDataException($"'{settings}' is empty"); }
-        catch (JsonException e) { throw new InvalidDataException($"'{settings}' is not valid JSON: {e.Message}"); }
-        var store = new CheckpointStore(runDirectory);
-        if (!store.List().Contains(checkpoint))
-            throw new CliUsageException($"run '{runDirectory}' has no checkpoint '{checkpoint}'; it has: {string.Join(", ", store.List())}");
-        int classes = store.ReadState(checkpoint).NumClasses;
-        using var model = ReIdTrainer.CreateNetwork(training, classes);
-        store.Load(checkpoint, model, optimizer: null);
-        var evalOptions = new ReId.Training.Augmentation.AugmentationOptions { Height = training.InputHeight, Width = training.InputWidth, Normalization = training.Normalization };
-        return new ReIdTrainer(training).EvaluateModel(model, dataset, evalOptions, options);
-    }
+    private static ReIdMetrics EvaluateCheckpoint(string runDirectory, string checkpoint, ReIdDataset dataset, EvaluationOptions options) =>
+        CheckpointEvaluation.Evaluate(runDirectory, checkpoint, dataset, options);
 }

@@ -10,7 +10,7 @@ namespace ReId.Cli.Commands;
 internal sealed class TrainCommand : ICliCommand
 {
     public string[] Path => ["train"];
-    public string Description => "Train a ReID model from a recipe (bot, bot-small, clip-reid, clip-reid-small); --list shows a recipe's settings.";
+    public string Description => $"Train a ReID model from a recipe ({string.Join(", ", TrainingRecipes.Names)}); --list shows a recipe's settings.";
 
     public void Configure(Command command, CliContext ctx)
     {
@@ -22,19 +22,21 @@ internal sealed class TrainCommand : ICliCommand
         var epochs = new Option<int?>("--epochs") { Description = "Override the recipe's number of epochs" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint" };
         var seed = new Option<long?>("--seed") { Description = "Random seed" };
+        var device = new Option<string?>("--device") { Description = "Device: cpu (default), cuda or cuda:N (needs the CUDA build)" };
         var set = new Option<string[]>("--set") { Description = "Override a setting: --set key=value (repeatable; see --list)", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the result" };
-        foreach (var o in new Option[] { recipe, list, data, format, output, epochs, resume, seed, set, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { recipe, list, data, format, output, epochs, resume, seed, device, set, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var options = TrainingRecipes.Get(parse.GetValue(recipe)!);
             if (parse.GetValue(epochs) is { } e) options.Epochs = e;
             if (parse.GetValue(seed) is { } s) options.Seed = s;
+            if (parse.GetValue(device) is { } d) options.Device = d;
             TrainingOptionOverrides.Apply(options, parse.GetValue(set) ?? []);
             if (parse.GetValue(list))
             {
                 ctx.Out.WriteLine($"{options.Recipe}: {TrainingRecipes.Describe(options.Recipe)}");
-                foreach (var (key, value) in TrainingOptionOverrides.Describe(options)) ctx.Out.WriteLine($"  {key,-30} {value}");
+                foreach (var (key, value, meaning) in TrainingOptionOverrides.Describe(options)) ctx.Out.WriteLine($"  {key,-30} {value,-24} {meaning}");
                 return 0;
             }
             string root = parse.GetValue(data) ?? throw new CliUsageException("--data is required (the dataset folder)");

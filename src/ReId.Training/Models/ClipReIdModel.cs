@@ -15,10 +15,9 @@ namespace ReId.Training.Models;
 /// identity and trains the image side with ID + triplet losses on both features plus an image-to-text
 /// cross-entropy. The inference embedding is the concatenation of both features (before or after their BN).
 /// </summary>
-public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
+public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPromptLearningTarget
 {
     private readonly nn.Module<Tensor, Tensor> visual;
-    private readonly IClipImageEncoder _encoder;
     private readonly BNNeck neck;
     private readonly BNNeck neck_proj;
     private readonly ClipTextTransformer text;
@@ -38,7 +37,6 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
         if (encoder.EmbeddingSize != text.EmbeddingSize)
             throw new ArgumentException($"The image projection has {encoder.EmbeddingSize} dimensions but the text projection {text.EmbeddingSize}; they must match.", nameof(text));
         this.visual = visual;
-        _encoder = encoder;
         this.text = text;
         this.prompt = prompt;
         neck = new BNNeck(encoder.FeatureSize, classes, feature);
@@ -53,6 +51,10 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     /// <summary>Weight of the stage-2 image-to-text cross-entropy.</summary>
     public float ImageToTextWeight { get; }
 
+    // A property, not a field: TorchSharp registers every Module-valued field, and a second field holding the encoder
+    // registered it twice ("visual" and "_encoder"), doubling its tensors in checkpoints and its parameters in the optimiser.
+    private IClipImageEncoder _encoder => (IClipImageEncoder)visual;
+
     /// <inheritdoc/>
     public int EmbeddingSize => _encoder.FeatureSize + _encoder.EmbeddingSize;
 
@@ -64,6 +66,9 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
 
     /// <summary>The prompt learner (stage 1 trains its tokens).</summary>
     public ClipPromptLearner Prompt => prompt;
+
+    /// <inheritdoc/>
+    nn.Module IPromptLearningTarget.Prompts => prompt;
 
     /// <summary>Whether stage 2's per-identity text features are set.</summary>
     public bool HasClassTextFeatures => _classText is not null;

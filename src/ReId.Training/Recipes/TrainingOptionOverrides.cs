@@ -6,7 +6,10 @@ namespace ReId.Training.Recipes;
 /// <summary>Applies <c>key=value</c> overrides (from <c>--set</c>) to <see cref="TrainingOptions"/>, with errors that name the key.</summary>
 public static class TrainingOptionOverrides
 {
-    /// <summary>Applies each override in order; keys are property names, case-insensitive, '-' and '_' ignored.</summary>
+    /// <summary>
+    /// Applies each override in order; keys are property names, case-insensitive, '-' and '_' ignored; <c>KEY.name</c>
+    /// reaches the method's section.
+    /// </summary>
     public static void Apply(TrainingOptions options, IEnumerable<string> assignments)
     {
         foreach (string assignment in assignments)
@@ -18,22 +21,48 @@ public static class TrainingOptionOverrides
         }
     }
 
-    /// <summary>All settable keys with their current values, in declaration order (for <c>reid train --list</c>).</summary>
-    public static IEnumerable<(string Key, string Value)> Describe(TrainingOptions options) =>
-        Properties().Select(p => (ToKey(p.Name), Format(p.GetValue(options))));
+    /// <summary>
+    /// All settable keys with their current values and a one-line meaning, in declaration order (for <c>reid train --list</c>);
+    /// the method's section follows as <c>KEY.name</c>.
+    /// </summary>
+    public static IEnumerable<(string Key, string Value, string Meaning)> Describe(TrainingOptions options)
+    {
+        foreach (var p in Properties(typeof(TrainingOptions))) yield return (ToKey(p.Name), Format(p.GetValue(options)), Meaning(p));
+        if (options.Section is { } section)
+            foreach (var p in Properties(section.GetType())) yield return (section.Key + "." + ToKey(p.Name), Format(p.GetValue(section)), Meaning(p));
+    }
 
     private static void Set(TrainingOptions options, string key, string value)
     {
-        string wanted = Normalize(key);
-        var property = Properties().FirstOrDefault(p => Normalize(p.Name) == wanted)
-            ?? throw new ArgumentException($"--set {key}: unknown setting; known settings: {string.Join(", ", Properties().Select(p => ToKey(p.Name)))}");
+        int dot = key.IndexOf('.');
+        if (dot >= 0)
+        {
+            string sectionKey = key[..dot].Trim();
+            var section = options.Section;
+            if (section is null || !string.Equals(section.Key, sectionKey, StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--set {key}: method '{options.Method}' has " +
+                    (section is null ? "no settings section" : $"the settings section '{section.Key}', not '{sectionKey}'"));
+            SetProperty(section, key, key[(dot + 1)..].Trim(), value, section.Key + ".");
+            return;
+        }
+        SetProperty(options, key, key, value, "");
+        // Another method brings its own section (with its defaults).
+        if (Normalize(key) == "method") options.Section = Methods.TrainingMethods.Get(options.Method).CreateSection();
+    }
+
+    private static void SetProperty(object target, string fullKey, string name, string value, string prefix)
+    {
+        string wanted = Normalize(name);
+        var properties = Properties(target.GetType()).ToList();
+        var property = properties.FirstOrDefault(p => Normalize(p.Name) == wanted)
+            ?? throw new ArgumentException($"--set {fullKey}: unknown setting; known settings: {string.Join(", ", properties.Select(p => prefix + ToKey(p.Name)))}");
         try
         {
-            property.SetValue(options, Parse(property.PropertyType, value));
+            property.SetValue(target, Parse(property.PropertyType, value));
         }
         catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new ArgumentException($"--set {key}={value}: expected {Describe(property.PropertyType)}");
+            throw new ArgumentException($"--set {fullKey}={value}: expected {Describe(property.PropertyType)}");
         }
     }
 
@@ -52,16 +81,20 @@ public static class TrainingOptionOverrides
             "false" or "0" or "no" or "off" => false,
             _ => throw new FormatException(),
         };
+        if (type.IsEnum) return Enum.TryParse(type, value.Replace("-", ""), ignoreCase: true, out var e) && Enum.IsDefined(type, e!) ? e : throw new FormatException();
         if (type == typeof(int[])) return value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, inv)).ToArray();
         throw new FormatException();
     }
 
     private static string Describe(Type t) =>
         t == typeof(int) || t == typeof(long) ? "an integer" : t == typeof(float) || t == typeof(double) ? "a number"
-        : t == typeof(bool) ? "true or false" : t == typeof(int[]) ? "comma-separated integers" : "a value";
+        : t == typeof(bool) ? "true or false" : t == typeof(int[]) ? "comma-separated integers"
+        : t.IsEnum ? "one of " + string.Join(", ", Enum.GetNames(t).Select(ToKey)) : "a value";
 
-    private static IEnumerable<PropertyInfo> Properties() =>
-        typeof(TrainingOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite);
+    private static IEnumerable<PropertyInfo> Properties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null);
+
+    private static string Meaning(PropertyInfo p) => p.GetCustomAttribute<System.ComponentModel.DescriptionAttribute>()?.Description ?? "";
 
     private static string Normalize(string s) => s.Replace("-", "").Replace("_", "").ToLowerInvariant();
 

@@ -16,6 +16,18 @@ public sealed record CheckpointState
     public double BestMap { get; init; } = double.NaN;
     public int BestEpoch { get; init; }
     public Dictionary<string, long>? OptimizerSteps { get; init; }
-    /// <summary>CLIP-ReID: stage 1 (prompt learning) is done and the prompts in the weights are final.</summary>
+    /// <summary>Every stage before the main loop is complete (named for CLIP-ReID's prompt learning; older checkpoints carry only this flag).</summary>
     public bool PromptsLearned { get; init; }
+    /// <summary>Stages (run before the main loop) that are complete: their results are in the weights.</summary>
+    public string[]? CompletedStages { get; init; }
+    /// <summary>The method's record of the network's architecture, so the checkpoint rebuilds without pretrained files.</summary>
+    public string? Architecture { get; init; }
+    /// <summary>The training method (a registered name).</summary>
+    public string Method { get; init; } = "";
+    /// <summary>The file holds no optimiser state (epoch snapshots and best): resuming from it restarts the optimiser.</summary>
+    public bool WeightsOnly { get; init; }
+
+    /// <summary>Completed stages, reading the older <see cref="PromptsLearned"/> flag too.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> StagesDone => CompletedStages ?? (PromptsLearned ? ["prompts"] : []);
 }

@@ -17,16 +17,17 @@ public sealed class CheckpointStore(string runDirectory)
 
     public string Directory { get; } = Path.Combine(runDirectory, "checkpoints");
 
-    /// <summary>Writes a checkpoint.</summary>
-    public void Save(string name, torch.nn.Module model, torch.optim.Optimizer optimizer, CheckpointState state)
+    /// <summary>Writes a checkpoint; without <paramref name="optimizer"/> it holds the weights only (a snapshot, not a resume point).</summary>
+    public void Save(string name, torch.nn.Module model, torch.optim.Optimizer? optimizer, CheckpointState state)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var tensors = StateDictIO.ToTensors(model);
-        var optimizerTensors = OptimizerCheckpoint.Export(optimizer, out var steps);
-        foreach (var (key, value) in optimizerTensors)
-            using (value) tensors.Add(StateDictIO.ToSafetensors(OptimizerPrefix + key, value));
+        Dictionary<string, long>? steps = null;
+        if (optimizer is not null)
+            foreach (var (key, value) in OptimizerCheckpoint.Export(optimizer, out steps))
+                using (value) tensors.Add(StateDictIO.ToSafetensors(OptimizerPrefix + key, value));
         // The state travels inside the (atomically written) weights file too, so weights and state can never disagree.
-        string json = JsonSerializer.Serialize(state with { OptimizerSteps = steps }, Json);
+        string json = JsonSerializer.Serialize(state with { OptimizerSteps = steps, WeightsOnly = optimizer is null }, Json);
         new SafetensorsFile(tensors, new Dictionary<string, string> { ["format"] = "reid-checkpoint", ["state"] = json })
             .Write(Path.Combine(Directory, name + ".safetensors"));
         AtomicFile.WriteAllText(Path.Combine(Directory, name + ".json"), json);
@@ -44,7 +45,7 @@ public sealed class CheckpointStore(string runDirectory)
         {
             var report = StateDictIO.Load(model, tensors.Where(p => !p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(), weights);
             if (!report.IsExact) throw new InvalidDataException($"checkpoint '{weights}' does not fit this model ({report})");
-            if (optimizer is not null)
+            if (optimizer is not null && !state.WeightsOnly)
                 OptimizerCheckpoint.Import(optimizer, tensors.Where(p => p.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary(p => p.Key[OptimizerPrefix.Length..], p => p.Value),
                     state.OptimizerSteps ?? []);
         }

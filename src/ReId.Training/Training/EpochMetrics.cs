@@ -16,4 +16,6 @@ public sealed record EpochMetrics
     public double Rank1 { get; init; } = double.NaN;
     public double Rank5 { get; init; } = double.NaN;
     public double MINP { get; init; } = double.NaN;
+    /// <summary>Method-specific figures of the epoch (for example association precision), by name; null when there are none.</summary>
+    public SortedDictionary<string, double>? Extra { get; init; }
 }

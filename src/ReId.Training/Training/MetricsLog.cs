@@ -23,12 +23,18 @@ public sealed class MetricsLog
 
     public void Save(string runDirectory)
     {
-        var csv = new StringBuilder("stage,epoch,loss,id_loss,metric_loss,accuracy,lr,images_per_s,seconds,mAP,rank1,rank5,mINP\n");
+        // Method-specific figures become extra columns after the shared ones (empty where an epoch has none).
+        var extra = _rows.SelectMany(r => r.Extra?.Keys ?? Enumerable.Empty<string>()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var csv = new StringBuilder("stage,epoch,loss,id_loss,metric_loss,accuracy,lr,images_per_s,seconds,mAP,rank1,rank5,mINP");
+        foreach (string name in extra) csv.Append(',').Append(name);
+        csv.Append('\n');
         foreach (var r in _rows)
         {
-            csv.AppendLine(string.Join(',', r.Stage, r.Epoch.ToString(CultureInfo.InvariantCulture),
+            csv.Append(string.Join(',', r.Stage, r.Epoch.ToString(CultureInfo.InvariantCulture),
                 F(r.Loss), F(r.IdentityLoss), F(r.MetricLoss), F(r.Accuracy), F(r.LearningRate), F(r.ImagesPerSecond), F(r.Seconds),
                 F(r.MAP), F(r.Rank1), F(r.Rank5), F(r.MINP)));
+            foreach (string name in extra) csv.Append(',').Append(r.Extra is { } e && e.TryGetValue(name, out double v) ? F(v) : "");
+            csv.Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "metrics.csv"), csv.ToString());
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "metrics.json"), JsonSerializer.Serialize(_rows, Json));

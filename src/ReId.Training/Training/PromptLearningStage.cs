@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using ReId.MLNet.Data.Datasets;
+using ReId.MLNet.Data;
 using ReId.Training.Augmentation;
 using ReId.Training.Losses;
+using ReId.Training.Methods;
 using ReId.Training.Models;
 using ReId.Training.Optim;
 using ReId.Training.Recipes;
@@ -11,23 +12,37 @@ using static TorchSharp.torch;
 namespace ReId.Training.Training;
 
 /// <summary>
-/// CLIP-ReID stage 1: with image and text encoders frozen, learn each identity's prompt tokens so that the text
-/// feature of "A photo of a X X X X person." matches that identity's image features (image↔text contrast with
-/// identity positives). Image features are computed once (no augmentation), as in the paper's code.
+/// Prompt learning (CLIP-ReID stage 1): with image and text encoders frozen, learn each label's prompt tokens so that the
+/// text feature of "A photo of a X X X X person." matches that label's image features (image↔text contrast with label
+/// positives). Image features are computed once (no augmentation), as in the paper's code. Which samples, which labels
+/// and which preprocessing are the caller's: CCAFL passes per-camera labels, CSGN a grey view for its second bank.
 /// </summary>
-public sealed class PromptLearningStage(TrainingOptions options, TrainingProgressReporter progress)
+/// <param name="name">Stage name recorded in checkpoints.</param>
+/// <param name="network">The whole network (put in eval mode while features are cached and prompts learnt).</param>
+/// <param name="target">Image features, prompt text features and the prompt parameters.</param>
+/// <param name="samples">The images and their labels (by default the training split).</param>
+/// <param name="preprocess">How images are prepared for the frozen encoder (by default resize + the run's normalisation).</param>
+/// <param name="seedSalt">Salt of the shuffling seed, so that two prompt stages of one run draw different orders.</param>
+public sealed class PromptLearningStage(string name, nn.Module network, IPromptLearningTarget target, TrainingOptions options, TrainingProgressReporter progress,
+    Func<StageContext, IReadOnlyList<ReIdSample>>? samples = null, AugmentationOptions? preprocess = null, long seedSalt = 1_000_000) : TrainingStage
 {
-    /// <summary>Learns the prompts of <paramref name="model"/> on the training split; returns the last epoch's mean loss.</summary>
-    public double Run(ClipReIdModel model, ReIdDataset dataset, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    public override string Name => name;
+
+    /// <summary>The last epoch's mean loss of the last <see cref="Run"/>.</summary>
+    public double LastLoss { get; private set; } = double.NaN;
+
+    /// <inheritdoc/>
+    public override void Run(StageContext context)
     {
         var o = options;
-        var (features, labels) = CacheImageFeatures(model, dataset, cancellationToken);
+        var (features, labels) = CacheImageFeatures(samples?.Invoke(context) ?? context.Dataset.Train, context.CancellationToken);
         using var featureTensor = features;
         using var labelTensor = labels;
-        ClipReIdModel.SetTrainable(model.Prompt, true);
+        SetTrainable(target.Prompts, true);
         try
         {
-            using var optimizer = OptimizerFactory.Create(model.Prompt, new OptimizerOptions
+            using var optimizer = OptimizerFactory.Create(target.Prompts, new OptimizerOptions
             {
                 Kind = OptimizerKind.Adam, LearningRate = o.Stage1LearningRate, WeightDecay = 1e-4, BiasLearningRateFactor = 1,
             });
@@ -36,63 +51,67 @@ public sealed class PromptLearningStage(TrainingOptions options, TrainingProgres
             int n = (int)labelTensor.shape[0], batch = Math.Min(o.BatchSize, n);
             int steps = (n + batch - 1) / batch;
             var clock = Stopwatch.StartNew();
-            double lastMean = double.NaN;
-            model.eval();
+            network.eval();
             for (int epoch = 1; epoch <= o.Stage1Epochs; epoch++)
             {
                 optimizer.ScaleLearningRates(schedule.Factor(epoch - 1));
-                var order = Shuffle(n, DeterministicSeed.Create(o.Seed, 1_000_000, epoch));
+                var order = Shuffle(n, DeterministicSeed.Create(o.Seed, seedSalt, epoch));
                 double sum = 0;
                 for (int s = 0; s < steps; s++)
                 {
                     using var scope = NewDisposeScope();
-                    var idx = tensor(order.AsSpan(s * batch, Math.Min(batch, n - s * batch)).ToArray().Select(i => (long)i).ToArray());
+                    var idx = tensor(order.AsSpan(s * batch, Math.Min(batch, n - s * batch)).ToArray().Select(i => (long)i).ToArray(), device: featureTensor.device);
                     var y = labelTensor.index_select(0, idx);
                     var image = featureTensor.index_select(0, idx);
-                    var text = model.TextFeatures(y);
+                    var text = target.TextFeatures(y);
                     var value = loss.Forward(image, text, y, y);
                     optimizer.ZeroGrad();
                     value.backward();
                     optimizer.Step();
                     sum += value.item<float>();
-                    cancellationToken.ThrowIfCancellationRequested();
+                    context.CancellationToken.ThrowIfCancellationRequested();
                     long done = (long)(epoch - 1) * steps + s + 1;
                     double rate = done / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
-                    progress.Step("prompts", epoch, o.Stage1Epochs, s + 1, steps, sum / (s + 1), optimizer.LearningRates[0],
+                    progress.Step(name, epoch, o.Stage1Epochs, s + 1, steps, sum / (s + 1), optimizer.LearningRates[0],
                         rate * batch, ((long)o.Stage1Epochs * steps - done) / Math.Max(1e-9, rate));
                 }
-                lastMean = sum / steps;
+                LastLoss = sum / steps;
             }
-            progress.Line($"stage 1 (prompt learning): {o.Stage1Epochs} epochs, final image↔text loss {lastMean:F4}, {clock.Elapsed.TotalSeconds:F1} s");
-            return lastMean;
+            progress.Line($"stage '{name}' (prompt learning): {o.Stage1Epochs} epochs, final image↔text loss {LastLoss:F4}, {clock.Elapsed.TotalSeconds:F1} s");
         }
         finally
         {
-            ClipReIdModel.SetTrainable(model.Prompt, false);
+            SetTrainable(target.Prompts, false);
         }
     }
 
-    /// <summary>Projected image features [N, D] of the training split (evaluation transform) and their labels [N].</summary>
-    public (Tensor Features, Tensor Labels) CacheImageFeatures(ClipReIdModel model, ReIdDataset dataset, CancellationToken cancellationToken = default)
+    /// <summary>Image features [N, D] of <paramref name="images"/> (with the stage's preprocessing) and their labels [N].</summary>
+    public (Tensor Features, Tensor Labels) CacheImageFeatures(IReadOnlyList<ReIdSample> images, CancellationToken cancellationToken = default)
     {
         var o = options;
-        var eval = new AugmentationOptions { Height = o.InputHeight, Width = o.InputWidth, Normalization = o.Normalization };
+        var eval = preprocess ?? new AugmentationOptions { Height = o.InputHeight, Width = o.InputWidth, Normalization = o.Normalization };
+        var device = target.Prompts.parameters().FirstOrDefault()?.device ?? CPU;
         var parts = new List<Tensor>();
         var labels = new List<long>();
-        model.eval();
+        network.eval();
         using (no_grad())
         {
-            foreach (var b in FeatureExtractor.Batches(dataset.Train, eval, workers: o.Workers, cancellationToken: cancellationToken))
+            foreach (var b in FeatureExtractor.Batches(images, eval, workers: o.Workers, cancellationToken: cancellationToken))
             {
-                using var x = b.ImagesTensor();
-                parts.Add(model.ImageFeatures(x));
+                using var x = b.ImagesTensor(device);
+                parts.Add(target.ImageFeatures(x));
                 labels.AddRange(b.Labels.Select(l => (long)l));
             }
         }
-        progress.Line($"stage 1: cached the image features of {labels.Count} training images");
+        progress.Line($"stage '{name}': cached the image features of {labels.Count} images");
         var features = cat(parts, 0);
         foreach (var p in parts) p.Dispose();
-        return (features, tensor(labels.ToArray()));
+        return (features, tensor(labels.ToArray(), device: device));
+    }
+
+    private static void SetTrainable(nn.Module part, bool trainable)
+    {
+        foreach (var p in part.parameters()) p.requires_grad = trainable;
     }
 
     private static int[] Shuffle(int n, Random rng)

@@ -65,7 +65,7 @@ public static class RunReport
         md.AppendLine();
         md.AppendLine("| setting | value |");
         md.AppendLine("|---|---|");
-        foreach (var (key, value) in TrainingOptionOverrides.Describe(options)) md.AppendLine($"| {key} | {value} |");
+        foreach (var (key, value, _) in TrainingOptionOverrides.Describe(options)) md.AppendLine($"| {key} | {value} |");
         AtomicFile.WriteAllText(Path.Combine(runDirectory, "report.md"), md.ToString());
 
         string Pct(double v) => double.IsNaN(v) ? "" : (100 * v).ToString("F2", inv);

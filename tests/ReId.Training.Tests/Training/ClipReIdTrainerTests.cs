@@ -108,19 +108,20 @@ public sealed class ClipReIdTrainerTests : IDisposable
         using var model = (ClipReIdModel)ReIdTrainer.CreateNetwork(o, data.NumTrainIdentities);
         int classes = data.NumTrainIdentities;
 
-        var stage = new PromptLearningStage(o, new TrainingProgressReporter(null));
+        var stage = new PromptLearningStage("prompts", model, model, o, new TrainingProgressReporter(null));
         double Accuracy()
         {
             // Each training image's projected feature against every identity's prompt text feature.
             using var scope = NewDisposeScope();
-            var (image, labels) = stage.CacheImageFeatures(model, data);
+            var (image, labels) = stage.CacheImageFeatures(data.Train);
             using var noGrad = torch.no_grad();
             var text = model.TextFeatures(torch.arange(classes, dtype: ScalarType.Int64));
             return image.matmul(text.t()).argmax(1).eq(labels).to(ScalarType.Float32).mean().item<float>();
         }
 
         double before = Accuracy();
-        double loss = stage.Run(model, data);
+        stage.Run(new ReId.Training.Methods.StageContext(data, default));
+        double loss = stage.LastLoss;
         double after = Accuracy();
 
         Assert.True(double.IsFinite(loss));

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
 using ReId.Training.Recipes;
@@ -6,7 +8,7 @@ using ReId.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Models;
+namespace ReId.Training.Methods.ClipReId;
 
 /// <summary>
 /// Builds the CLIP-ReID network a recipe describes: from pretrained CLIP weights (both towers read from one
@@ -16,14 +18,11 @@ namespace ReId.Training.Models;
 public static class ClipReIdFactory
 {
     /// <summary>The network for <paramref name="classes"/> training identities.</summary>
-    public static ClipReIdModel Create(TrainingOptions o, int classes)
+    /// <param name="architecture">A recorded <see cref="ClipReIdArchitecture"/> (JSON): build exactly that network with random weights, reading no file.</param>
+    public static ClipReIdModel Create(TrainingOptions o, int classes, string? architecture = null)
     {
-        var feature = o.InferenceFeature.ToLowerInvariant() switch
-        {
-            "after-bn" => NeckFeature.AfterBn,
-            "before-bn" => NeckFeature.BeforeBn,
-            var f => throw new ArgumentException($"inference-feature '{f}': expected after-bn or before-bn"),
-        };
+        var feature = NeckFeatureNames.Parse(o.InferenceFeature);
+        if (architecture is not null) return FromArchitecture(o, classes, feature, ClipReIdArchitecture.Parse(architecture));
         var (visual, text) = o.PretrainedWeights is { } path ? Pretrained(o, path) : Random(o);
         try
         {
@@ -37,6 +36,26 @@ public static class ClipReIdFactory
             text.Dispose();
             throw;
         }
+    }
+
+    /// <summary>What must be recorded to rebuild <paramref name="model"/> without its pretrained files.</summary>
+    public static string Describe(ClipReIdModel model) => JsonSerializer.Serialize(new ClipReIdArchitecture
+    {
+        Vision = (model.Visual as ClipVisionTransformer)?.Options,
+        ResNet = (model.Visual as ClipModifiedResNet)?.Options,
+        Text = model.Text.Options,
+        PromptIds = [.. model.Prompt.TemplateIds],
+        PromptPrefixLength = model.Prompt.PrefixLength,
+    });
+
+    private static ClipReIdModel FromArchitecture(TrainingOptions o, int classes, NeckFeature feature, ClipReIdArchitecture a)
+    {
+        nn.Module<Tensor, Tensor> visual = a.ResNet is { } r ? new ClipModifiedResNet(r)
+            : a.Vision is { } v ? new ClipVisionTransformer(v)
+            : throw new InvalidDataException("the recorded CLIP-ReID architecture names no image encoder");
+        var text = new ClipTextTransformer(a.Text);
+        var prompt = new ClipPromptLearner(text, a.PromptIds, a.PromptPrefixLength, classes, o.PromptTokens);
+        return new ClipReIdModel(visual, text, prompt, classes, feature, o.ImageToTextWeight, o.LabelSmoothing);
     }
 
     private static bool IsResNet(TrainingOptions o) => o.Backbone.ToLowerInvariant() switch
