@@ -1,5 +1,6 @@
 using ReId.Training.Methods.BagOfTricks;
 using ReId.Training.Methods.ClipReId;
+using ReId.Training.Methods.Csgn;
 using ReId.Training.Recipes;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,6 +17,7 @@ public static class TrainingMethods
     [
         new BagOfTricksMethod(),
         new ClipReIdMethod(),
+        new CsgnMethod(),
     ];
 
     /// <summary>Every method, in registration order.</summary>
