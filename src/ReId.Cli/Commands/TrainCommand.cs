@@ -58,6 +58,8 @@ internal sealed class TrainCommand : ICliCommand
                         run = result.RunDirectory, model = result.ModelZipPath, package = result.ModelPackageDirectory,
                         mAP = m?.MeanAveragePrecision, rank1 = m?.Rank1, mINP = m?.MeanInverseNegativePenalty,
                         initialMAP = result.InitialMetrics?.MeanAveragePrecision, imagesPerSecond = result.TrainingImagesPerSecond, seconds = result.TrainingSeconds,
+                        protocols = result.FinalProtocolMetrics.ToDictionary(p => p.Key, p => new { mAP = p.Value.MeanAveragePrecision, rank1 = p.Value.Rank1 }),
+                        initial = result.InitialFigures,
                     });
                 else
                 {
@@ -65,6 +67,7 @@ internal sealed class TrainCommand : ICliCommand
                     ctx.Out.WriteLine($"model: {result.ModelZipPath} (ML.NET), {result.ModelPackageDirectory} (ONNX package)");
                     if (result.InitialMetrics is { } i) ctx.Out.WriteLine($"untrained: {i}");
                     if (m is not null) ctx.Out.WriteLine($"final:     {m}");
+                    foreach (var (name, pm) in result.FinalProtocolMetrics) ctx.Out.WriteLine($"{name + ":",-10} {pm}");
                     ctx.Out.WriteLine($"training: {result.TrainingImagesPerSecond:F1} images/s over {result.TrainingSeconds:F0} s");
                 }
                 return 0;

@@ -1,6 +1,7 @@
 using ReId.Training.Methods.BagOfTricks;
 using ReId.Training.Methods.ClipReId;
 using ReId.Training.Methods.ClipSeNet;
+using ReId.Training.Methods.Csgn;
 using ReId.Training.Recipes;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,6 +20,7 @@ public static class TrainingMethods
         new ClipReIdMethod(),
         new ClipSeNetMethod(),
         new Ccafl.CcaflMethod(),
+        new CsgnMethod(),
     ];
 
     /// <summary>Every method, in registration order.</summary>

@@ -111,6 +111,37 @@ public static class ReIdTrainersCatalogExtensions
         return new ReIdTrainerEstimator(catalog.Context, options);
     }
 
+    /// <summary>
+    /// CSGN (clothes-changing person ReID): RGB and grey prompt banks learnt in stage 1, then a CLIP RN50 and a CLIP ViT trained
+    /// side by side with their fused feature constrained by both banks (docs/methods/csgn.md). <paramref name="clipWeights"/>
+    /// (CLIP ViT-B/16 with its text tower), <paramref name="resNetWeights"/> (CLIP RN50) and <paramref name="clipVocabulary"/>
+    /// go together; without them the recipe's networks start from random weights.
+    /// </summary>
+    public static ReIdTrainerEstimator Csgn(this ReIdTrainersCatalog catalog, string runDirectory,
+        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
+        string featureColumnName = "Features", string recipe = "csgn", string? clipWeights = null, string? resNetWeights = null,
+        string? clipVocabulary = null, int? stage1Epochs = null, int? epochs = null, TextWriter? log = null)
+    {
+        var training = TrainingRecipes.Get(recipe);
+        if (training.Method != "csgn") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; Csgn takes csgn or csgn-small", nameof(recipe));
+        if (clipWeights is not null) training.PretrainedWeights = clipWeights;
+        if (resNetWeights is not null) training.SectionAs<Methods.Csgn.CsgnOptions>().ResNetWeights = resNetWeights;
+        if (clipVocabulary is not null) training.ClipVocabularyFile = clipVocabulary;
+        if (stage1Epochs is { } s1) training.Stage1Epochs = s1;
+        if (epochs is { } e) training.Epochs = e;
+        return catalog.Csgn(Options(runDirectory, imagePathColumnName, identityColumnName, cameraColumnName, featureColumnName, training, log));
+    }
+
+    /// <summary>The CSGN trainer with every setting in <paramref name="options"/> (its Training must use the csgn method).</summary>
+    public static ReIdTrainerEstimator Csgn(this ReIdTrainersCatalog catalog, ReIdTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Training.Method != "csgn")
+            throw new ArgumentException($"Training.Method is '{options.Training.Method}'; Csgn needs 'csgn' (start from TrainingRecipes.Get(\"csgn\"))", nameof(options));
+        return new ReIdTrainerEstimator(catalog.Context, options);
+    }
+
     private static ReIdTrainerOptions Options(string runDirectory, string imagePathColumnName, string identityColumnName, string? cameraColumnName,
         string featureColumnName, TrainingOptions training, TextWriter? log) => new()
     {

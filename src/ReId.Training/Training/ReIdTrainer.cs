@@ -117,9 +117,10 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             metrics = new MetricsLog();
             if (canEvaluate)
             {
-                initial = Evaluate(session, dataset, evalAug);
-                metrics.Add(new EpochMetrics { Epoch = 0, MAP = initial.MeanAveragePrecision, Rank1 = initial.Rank1, Rank5 = initial.Rank5, MINP = initial.MeanInverseNegativePenalty });
-                _progress.Line($"epoch 0 (untrained): {initial}");
+                var cc = new SortedDictionary<string, double>(StringComparer.Ordinal);
+                initial = Evaluate(session, dataset, evalAug, cc);
+                metrics.Add(new EpochMetrics { Epoch = 0, MAP = initial.MeanAveragePrecision, Rank1 = initial.Rank1, Rank5 = initial.Rank5, MINP = initial.MeanInverseNegativePenalty, Extra = cc.Count == 0 ? null : cc });
+                _progress.Line($"epoch 0 (untrained): {initial}{CcOnlyNote(cc)}");
             }
             store.Save(CheckpointStore.EpochName(0), model, null, State(0));
             metrics.Save(runDirectory);
@@ -191,9 +192,10 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             bool evaluate = canEvaluate && (epoch % Math.Max(1, o.EvaluateEvery) == 0 || epoch == o.Epochs);
             if (evaluate)
             {
-                var m = Evaluate(session, dataset, evalAug);
-                row = row with { MAP = m.MeanAveragePrecision, Rank1 = m.Rank1, Rank5 = m.Rank5, MINP = m.MeanInverseNegativePenalty };
-                _progress.Line($"epoch {epoch}: {m}");
+                var extra = row.Extra ?? new SortedDictionary<string, double>(StringComparer.Ordinal);
+                var m = Evaluate(session, dataset, evalAug, extra);
+                row = row with { MAP = m.MeanAveragePrecision, Rank1 = m.Rank1, Rank5 = m.Rank5, MINP = m.MeanInverseNegativePenalty, Extra = extra.Count == 0 ? null : extra };
+                _progress.Line($"epoch {epoch}: {m}{CcOnlyNote(extra)}");
                 if (double.IsNaN(bestMap) || m.MeanAveragePrecision > bestMap)
                 {
                     (bestMap, bestEpoch) = (m.MeanAveragePrecision, epoch);
@@ -219,20 +221,31 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         string zip = Path.Combine(runDirectory, "model.zip");
         ReIdModelZip.Create(packageDir, zip, (int)Options.Seed);
         ReIdMetrics? final = null;
+        IReadOnlyDictionary<string, ReIdMetrics> protocols = new Dictionary<string, ReIdMetrics>();
         if (dataset.Query.Count > 0 && dataset.Gallery.Count > 0)
         {
             using var embedder = ReIdModelZip.Open(zip);
-            final = ModelEvaluation.Evaluate(embedder, dataset);
+            // One embedding pass serves the default protocol and, with clothes ids, both clothes-changing protocols.
+            var q = ModelEvaluation.Embed(embedder, dataset.Query);
+            var g = ModelEvaluation.Embed(embedder, dataset.Gallery);
+            final = FeatureEvaluation.Evaluate(q, g, new EvaluationOptions { Protocol = ModelEvaluation.DefaultProtocol(dataset.Format) });
+            protocols = ClothesChangingEvaluation.Evaluate(q, g);
             _progress.Line($"final model (.zip through ML.NET): {final}");
+            foreach (var (name, m) in protocols) _progress.Line($"final model under {name}: {m}");
         }
         RunReport.Write(runDirectory, Options, metrics, final?.Cmc, final?.MeanAveragePrecision ?? double.NaN, final?.MeanInverseNegativePenalty ?? double.NaN,
-            $"{dataset.Format} at '{dataset.Root}': {dataset.Train.Count} training images of {dataset.NumTrainIdentities} identities, {dataset.Query.Count} queries, {dataset.Gallery.Count} gallery images");
+            $"{dataset.Format} at '{dataset.Root}': {dataset.Train.Count} training images of {dataset.NumTrainIdentities} identities, {dataset.Query.Count} queries, {dataset.Gallery.Count} gallery images",
+            protocols);
         return new TrainingResult
         {
-            RunDirectory = runDirectory, ModelPackageDirectory = packageDir, ModelZipPath = zip, FinalMetrics = final, InitialMetrics = initial,
+            RunDirectory = runDirectory, ModelPackageDirectory = packageDir, ModelZipPath = zip, FinalMetrics = final, InitialMetrics = initial, FinalProtocolMetrics = protocols,
+            InitialFigures = metrics.Rows.FirstOrDefault(r => r.Epoch == 0 && r.Stage == "train")?.Extra ?? new SortedDictionary<string, double>(),
             EpochsTrained = Options.Epochs, TrainingImagesPerSecond = imagesSeen / Math.Max(1e-9, seconds), TrainingSeconds = seconds,
         };
     }
+
+    private static string CcOnlyNote(IDictionary<string, double> figures) =>
+        figures.TryGetValue("cc-only-map", out double map) ? $"; cc-only mAP {map:P2}, rank-1 {figures["cc-only-rank1"]:P2}" : "";
 
     /// <summary>The batch record a method's loss sees, on the training device.</summary>
     private static TrainingBatch ToRecord(LoadedBatch batch, IReadOnlyList<ReIdSample> train, Dictionary<int, long> cameraIndex, bool hasClothes, Normalization norm, Device device)
@@ -242,9 +255,9 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         return new TrainingBatch(batch.ImagesTensor(device), batch.LabelsTensor(device), cameras, clothes, batch.Indices, norm);
     }
 
-    private ReIdMetrics Evaluate(MethodSession session, ReIdDataset dataset, AugmentationOptions evalAug)
+    private ReIdMetrics Evaluate(MethodSession session, ReIdDataset dataset, AugmentationOptions evalAug, IDictionary<string, double>? clothesChanging = null)
     {
-        using (OnCpu(session.Network)) return EvaluateModel(session.Network, dataset, evalAug, Options, session.Context.CameraIds);
+        using (OnCpu(session.Network)) return EvaluateModel(session.Network, dataset, evalAug, Options, session.Context.CameraIds, clothesChanging: clothesChanging);
     }
 
     /// <summary>The preprocessing of evaluation: resize and the run's normalisation.</summary>
@@ -253,8 +266,9 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
 
     /// <summary>mAP etc. of a network on the dataset's query/gallery (through ONNX Runtime or TorchSharp as the settings say).</summary>
     /// <param name="cameraIds">Training camera ids: a network with camera embeddings gets each image's position among them.</param>
+    /// <param name="clothesChanging">When given and the data has clothes ids, receives cc-standard and cc-only mAP and rank-1 from the same features.</param>
     internal static ReIdMetrics EvaluateModel(nn.Module<Tensor, Tensor> model, ReIdDataset dataset, AugmentationOptions evalOptions, TrainingOptions o,
-        IReadOnlyList<int>? cameraIds, EvaluationOptions? options = null)
+        IReadOnlyList<int>? cameraIds, EvaluationOptions? options = null, IDictionary<string, double>? clothesChanging = null)
     {
         int dim = ((IReIdNetwork)model).EmbeddingSize;
         var positions = cameraIds is { Count: > 0 } && model is ISideInformationModule ? new SortedIdIndex(cameraIds) : null;
@@ -262,10 +276,10 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         float[] Embed(IReadOnlyList<ReIdSample> samples) => o.EvaluateWithOnnxRuntime
             ? FeatureExtractor.EmbedWithOnnxRuntime(model, dim, samples, evalOptions, workers: o.Workers, cameraIndex: cameraIndex)
             : FeatureExtractor.Embed(model, samples, evalOptions, workers: o.Workers, cameraIndex: cameraIndex);
-        var q = Embed(dataset.Query);
-        var g = Embed(dataset.Gallery);
-        return FeatureEvaluation.Evaluate(FeatureSet.FromSamples(q, dim, dataset.Query), FeatureSet.FromSamples(g, dim, dataset.Gallery),
-            options ?? new EvaluationOptions { Protocol = ModelEvaluation.DefaultProtocol(dataset.Format) });
+        var q = FeatureSet.FromSamples(Embed(dataset.Query), dim, dataset.Query);
+        var g = FeatureSet.FromSamples(Embed(dataset.Gallery), dim, dataset.Gallery);
+        if (clothesChanging is not null) ClothesChangingEvaluation.AddFigures(ClothesChangingEvaluation.Evaluate(q, g), clothesChanging);
+        return FeatureEvaluation.Evaluate(q, g, options ?? new EvaluationOptions { Protocol = ModelEvaluation.DefaultProtocol(dataset.Format) });
     }
 
     /// <summary>The network of a settings object (see <see cref="TrainingMethods.CreateNetwork"/>).</summary>

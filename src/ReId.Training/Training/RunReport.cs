@@ -10,7 +10,9 @@ namespace ReId.Training.Training;
 public static class RunReport
 {
     /// <summary>Writes report.md, cmc.png and curves.png into the run folder.</summary>
-    public static void Write(string runDirectory, TrainingOptions options, MetricsLog log, float[]? finalCmc, double finalMap, double finalMinp, string datasetDescription)
+    /// <param name="protocols">The final model under further protocols (the clothes-changing ones), tabled side by side.</param>
+    public static void Write(string runDirectory, TrainingOptions options, MetricsLog log, float[]? finalCmc, double finalMap, double finalMinp, string datasetDescription,
+        IReadOnlyDictionary<string, ReId.MLNet.Evaluation.ReIdMetrics>? protocols = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
@@ -27,6 +29,14 @@ public static class RunReport
             md.AppendLine("|---|---|---|---|---|");
             md.AppendLine($"| {(100 * finalMap).ToString("F2", inv)} | {R(1)} | {R(5)} | {R(10)} | {(100 * finalMinp).ToString("F2", inv)} |");
             md.AppendLine();
+            if (protocols is { Count: > 0 })
+            {
+                md.AppendLine("| protocol | mAP | rank-1 | rank-5 | mINP | queries |");
+                md.AppendLine("|---|---|---|---|---|---|");
+                foreach (var (name, m) in protocols)
+                    md.AppendLine($"| {name} | {(100 * m.MeanAveragePrecision).ToString("F2", inv)} | {(100 * m.Rank1).ToString("F2", inv)} | {(100 * m.Rank5).ToString("F2", inv)} | {(100 * m.MeanInverseNegativePenalty).ToString("F2", inv)} | {m.ValidQueries} |");
+                md.AppendLine();
+            }
             md.AppendLine("![CMC curve](cmc.png)");
             var cmc = new CmcPlot { Title = "CMC (final model)" }.Add("final model", finalCmc);
             cmc.SavePng(Path.Combine(runDirectory, "cmc.png"));
@@ -54,10 +64,16 @@ public static class RunReport
 
         md.AppendLine("## Per-epoch metrics");
         md.AppendLine();
-        md.AppendLine("| stage | epoch | loss | accuracy | lr | img/s | mAP | rank-1 |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        // Clothes-changing data: the cc-only figures stand beside the default (cc-standard) ones.
+        bool ccOnly = log.Rows.Any(r => r.Extra?.ContainsKey("cc-only-map") == true);
+        string ccHead = ccOnly ? " cc-only mAP | cc-only rank-1 |" : "", ccRule = ccOnly ? "---|---|" : "";
+        md.AppendLine("| stage | epoch | loss | accuracy | lr | img/s | mAP | rank-1 |" + ccHead);
+        md.AppendLine("|---|---|---|---|---|---|---|---|" + ccRule);
         foreach (var r in log.Rows)
-            md.AppendLine($"| {r.Stage} | {r.Epoch} | {r.Loss.ToString("F4", inv)} | {r.Accuracy.ToString("F3", inv)} | {r.LearningRate.ToString("G3", inv)} | {r.ImagesPerSecond.ToString("F1", inv)} | {Pct(r.MAP)} | {Pct(r.Rank1)} |");
+        {
+            string cc = ccOnly ? $" {Pct(r.Extra?.GetValueOrDefault("cc-only-map", double.NaN) ?? double.NaN)} | {Pct(r.Extra?.GetValueOrDefault("cc-only-rank1", double.NaN) ?? double.NaN)} |" : "";
+            md.AppendLine($"| {r.Stage} | {r.Epoch} | {r.Loss.ToString("F4", inv)} | {r.Accuracy.ToString("F3", inv)} | {r.LearningRate.ToString("G3", inv)} | {r.ImagesPerSecond.ToString("F1", inv)} | {Pct(r.MAP)} | {Pct(r.Rank1)} |" + cc);
+        }
         md.AppendLine();
         md.AppendLine("## Settings");
         md.AppendLine();

@@ -14,6 +14,10 @@ public sealed record TrainingResult
     public ReIdMetrics? FinalMetrics { get; init; }
     /// <summary>Evaluation of the initial (untrained) network, when it was evaluated.</summary>
     public ReIdMetrics? InitialMetrics { get; init; }
+    /// <summary>The final model under each clothes-changing protocol ("cc-standard", "cc-only") when the data has clothes ids; empty otherwise.</summary>
+    public IReadOnlyDictionary<string, ReIdMetrics> FinalProtocolMetrics { get; init; } = new Dictionary<string, ReIdMetrics>();
+    /// <summary>The untrained network's extra figures (e.g. "cc-only-map"), as metrics.csv's epoch-0 row holds them; empty when none.</summary>
+    public IReadOnlyDictionary<string, double> InitialFigures { get; init; } = new Dictionary<string, double>();
     public int EpochsTrained { get; init; }
     public double TrainingImagesPerSecond { get; init; }
     public double TrainingSeconds { get; init; }

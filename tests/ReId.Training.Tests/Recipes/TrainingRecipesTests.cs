@@ -7,7 +7,11 @@ public class TrainingRecipesTests
     [Fact]
     public void TheFourContractRecipesExistAndDiffer()
     {
-        Assert.Equal(["bot", "bot-small", "clip-reid", "clip-reid-small", "ccafl", "ccafl-small"], TrainingRecipes.Names);
+        // Registered methods add their recipes after these four.
+        Assert.Equal(["bot", "bot-small", "clip-reid", "clip-reid-small"], TrainingRecipes.Names.Take(4).ToArray());
+        Assert.Contains("csgn-small", TrainingRecipes.Names);
+        Assert.Contains("ccafl-small", TrainingRecipes.Names);
+        Assert.Contains("clip-senet-small", TrainingRecipes.Names);
         Assert.Equal("resnet50-ibn", TrainingRecipes.Get("bot").Backbone);
         Assert.Equal("resnet18", TrainingRecipes.Get("bot-small").Backbone);
         Assert.Equal("clip-reid", TrainingRecipes.Get("clip-reid").Method);

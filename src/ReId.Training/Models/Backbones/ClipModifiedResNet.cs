@@ -70,14 +70,31 @@ public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExporta
     public ClipResNetOutput Encode(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
+        var map = FeatureMap(images);
+        var pooled = map.mean([2, 3]);
+        var projected = attnpool.forward(map);
+        return new ClipResNetOutput(projected.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope(), map.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Images → average-pooled layer4 feature [B, FeatureChannels] only (no attention pool: for heads that do not use it).</summary>
+    public Tensor EncodePooled(Tensor images)
+    {
+        using var map = FeatureMap(images);
+        return map.mean([2, 3]);
+    }
+
+    /// <summary>Writes <see cref="EncodePooled"/> into an ONNX graph.</summary>
+    public string ExportPooled(OnnxExportContext ctx, string input) =>
+        ctx.Graph.Node("Flatten", [ctx.Graph.Node("GlobalAveragePool", [ExportMap(ctx, input)])], OnnxAttribute.Int("axis", 1));
+
+    private Tensor FeatureMap(Tensor images)
+    {
+        using var scope = torch.NewDisposeScope();
         var x = nn.functional.relu(bn1.forward(conv1.forward(images)));
         x = nn.functional.relu(bn2.forward(conv2.forward(x)));
         x = nn.functional.relu(bn3.forward(conv3.forward(x)));
         x = avgpool.forward(x);
-        var map = layer4.forward(layer3.forward(layer2.forward(layer1.forward(x))));
-        var pooled = map.mean([2, 3]);
-        var projected = attnpool.forward(map);
-        return new ClipResNetOutput(projected.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope(), map.MoveToOuterDisposeScope());
+        return layer4.forward(layer3.forward(layer2.forward(layer1.forward(x)))).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
