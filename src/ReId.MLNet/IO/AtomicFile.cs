@@ -37,12 +37,12 @@ internal static class AtomicFile
         string tmp = Path.Combine(dir ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = StreamFactory?.Invoke(tmp) ?? new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                write(stream);
-                if (stream is FileStream file) file.Flush(flushToDisk: true);
-                else stream.Flush();
-            }
+            var factory = StreamFactory;
+            using (var stream = factory?.Invoke(tmp) ?? new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                write(stream); // the callback may close the stream itself (a BinaryWriter without leaveOpen)
+            if (factory is null)
+                using (var synced = new FileStream(tmp, FileMode.Open, FileAccess.Write))
+                    synced.Flush(flushToDisk: true); // fsync: the data is on disk before the new name points at it
             File.Move(tmp, full, overwrite: true);
         }
         finally
