@@ -44,7 +44,7 @@ public class MarketStyleDatasetTests
     {
         using var d = Market();
         var summary = DatasetSummary.Of(DatasetFormats.Load("market1501", d.Root));
-        Assert.Equal("{\"format\":\"market1501\",\"train\":{\"images\":3,\"identities\":2,\"cameras\":3},\"query\":{\"images\":1,\"identities\":1,\"cameras\":1},\"gallery\":{\"images\":3,\"identities\":3,\"cameras\":3}}", summary.ToJson());
+        Assert.Equal("{\"format\":\"market1501\",\"train\":{\"images\":3,\"identities\":2,\"cameras\":3},\"query\":{\"images\":1,\"identities\":1,\"cameras\":1},\"gallery\":{\"images\":3,\"identities\":3,\"cameras\":3},\"train_intra_camera_identities\":{\"1\":1,\"2\":1,\"3\":1}}", summary.ToJson());
     }
 
     [Fact]
