@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Losses;
@@ -49,7 +50,7 @@ public sealed class HeterogeneousSemanticFusionLoss
                 throw new ArgumentException($"The {name} bank is [{string.Join(",", bank.shape)}]; expected [classes, {features.shape[1]}].");
             var value = _crossEntropy.Forward(features.matmul(bank.t()), labels);
             terms[name] = value.detach().cpu().to_type(ScalarType.Float64).item<double>();
-            total = total + value * weight;
+            total = total.Add(value.Mul(weight));
         }
 
         Add("i2t-rgb", RgbWeight, rgbText);

@@ -112,6 +112,13 @@ public static class OwnedScalarMath
         return t.gt(s);
     }
 
+    /// <summary>t &gt;= value, element-wise.</summary>
+    public static Tensor Ge(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.ge(s);
+    }
+
     /// <summary>
     /// softplus(t) = log(1 + eˣ) with beta 1 and no threshold, as log(e⁰ + eˣ): TorchSharp's <c>softplus</c> converts beta
     /// and threshold to Scalars it does not keep. Differs from libtorch's (which returns x itself above 20) by float rounding only.

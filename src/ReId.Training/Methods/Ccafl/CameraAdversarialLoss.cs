@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Methods.Ccafl;
@@ -38,22 +39,22 @@ public sealed class CameraAdversarialLoss
     {
         using var scope = NewDisposeScope();
         long classes = cosine.shape[1];
-        var c = cosine.clamp(-1, 1);
+        var c = cosine.Clamp(-1, 1);
         var own = nn.functional.one_hot(targets, classes).to(ScalarType.Bool);
         // clamp_min(1e-12), not 0: at |cos| = 1 the sqrt's infinite slope would turn a zero gradient into NaN.
-        var sine = (1 - c.pow(2)).clamp_min(1e-12).sqrt();
-        var phi = c * Math.Cos(Margin) - sine * Math.Sin(Margin);
+        var sine = c.Pow(2).SubtractFrom(1).ClampMin(1e-12).sqrt();
+        var phi = c.Mul(Math.Cos(Margin)) - sine.Mul(Math.Sin(Margin));
         // Past θ + m = π cos(θ + m) would rise again; fall back to a linear penalty (as ArcFace implementations do).
-        phi = where(c.gt(Math.Cos(Math.PI - Margin)), phi, c - Math.Sin(Math.PI - Margin) * Margin);
+        phi = where(c.Gt(Math.Cos(Math.PI - Margin)), phi, c.Sub(Math.Sin(Math.PI - Margin) * Margin));
         var sameCameraOthers = sameCamera.logical_and(own.logical_not());
-        var logits = where(own, phi, where(sameCameraOthers, c * (Tau + 1) + Tau, c)) * Scale;
+        var logits = where(own, phi, where(sameCameraOthers, c.Mul(Tau + 1).Add(Tau), c)).Mul(Scale);
         var positive = associates.logical_and(sameCamera.logical_not()).logical_or(own);
         var max = logits.max(1, keepdim: true).values.detach();
         var shifted = logits - max;
-        var negatives = shifted.exp().masked_fill(positive, 0).sum(1, keepdim: true);
-        var logProb = shifted - (shifted.exp() + negatives).log();
+        var negatives = shifted.exp().MaskedFill(positive, 0).sum(1, keepdim: true);
+        var logProb = shifted - shifted.exp().Add(negatives).log();
         var positiveF = positive.to(cosine.dtype);
-        var weight = own.to(cosine.dtype) * (1 - Epsilon) + positiveF * Epsilon / positiveF.sum(1, keepdim: true);
+        var weight = own.to(cosine.dtype).Mul(1 - Epsilon).Add(positiveF.Mul(Epsilon) / positiveF.sum(1, keepdim: true));
         return (-(weight * logProb).sum(1)).mean().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 
 using ReId.Training.Losses;
 using static TorchSharp.torch;
@@ -108,7 +109,7 @@ public sealed class CcaflObjective : IDisposable
             var triplet = _triplet.Forward(encoded.BeforeBn, labels);
             terms["ce"] = ce.item<float>();
             terms["triplet"] = triplet.item<float>();
-            total = ce + triplet;
+            total = ce.Add(triplet);
             correct = encoded.Logits!.argmax(1).eq(labels).sum().item<long>();
         }
         else
@@ -120,7 +121,7 @@ public sealed class CcaflObjective : IDisposable
             var logits = network.IdentityClassifier.forward(encoded.AfterBn.detach(), null);
             var identity = nn.functional.cross_entropy(logits, labels);
             terms["identity"] = identity.item<float>();
-            total = total + identity;
+            total = total.Add(identity);
             correct = logits.argmax(1).eq(labels).sum().item<long>();
             if (AdversarialIn(epoch))
             {
@@ -128,7 +129,7 @@ public sealed class CcaflObjective : IDisposable
                 if (adversarial is not null)
                 {
                     terms["adversarial"] = adversarial.item<float>();
-                    total = total + adversarial * _o.AdversarialWeight;
+                    total = total.Add(adversarial.Mul(_o.AdversarialWeight));
                 }
             }
         }
@@ -146,12 +147,12 @@ public sealed class CcaflObjective : IDisposable
             terms["hard-instance"] = instance.item<float>();
             terms["triplet"] = triplet.item<float>();
             memory.Update(features, labels);
-            return centroid * _o.CentroidWeight + instance * (1 - _o.CentroidWeight) + triplet;
+            return centroid.Mul(_o.CentroidWeight).Add(instance.Mul(1 - _o.CentroidWeight)).Add(triplet);
         }
 
         var pseudo = _clusterOfClass!.index_select(0, labels);
-        var keep = pseudo.ge(0).nonzero().squeeze(1);
-        if (_interMemory is null || keep.shape[0] < 2) return zeros(1, requires_grad: false).sum() + features.sum() * 0;
+        var keep = pseudo.Ge(0).nonzero().squeeze(1);
+        if (_interMemory is null || keep.shape[0] < 2) return zeros(1, requires_grad: false).sum().Add(features.sum().Mul(0));
         var kept = features.index_select(0, keep);
         var keptLabels = pseudo.index_select(0, keep);
         var (inter, unused) = _interMemory.Losses(kept, keptLabels);
@@ -162,7 +163,7 @@ public sealed class CcaflObjective : IDisposable
         {
             var triplet = _triplet.Forward(beforeBn.index_select(0, keep), keptLabels);
             terms["triplet"] = triplet.item<float>();
-            total = total + triplet;
+            total = total.Add(triplet);
         }
         _interMemory.Update(kept, keptLabels);
         return total;
@@ -171,7 +172,7 @@ public sealed class CcaflObjective : IDisposable
     private Tensor? Adversarial(CcaflNetwork network, Tensor features, Tensor labels)
     {
         var pseudo = _clusterOfClass!.index_select(0, labels);
-        var keep = pseudo.ge(0).nonzero().squeeze(1);
+        var keep = pseudo.Ge(0).nonzero().squeeze(1);
         if (keep.shape[0] == 0) return null;
         var x = features.index_select(0, keep);
         var y = labels.index_select(0, keep);

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -103,11 +104,11 @@ public sealed class IdentityCentroidMemory : IDisposable
         if (_classCamera is not null)
         {
             var outside = _classCamera.unsqueeze(0).ne(_classCamera.index_select(0, labels).unsqueeze(1));
-            centroidLogits = centroidLogits.masked_fill(outside, double.NegativeInfinity);
-            hardest = hardest.masked_fill(outside, double.NegativeInfinity);
+            centroidLogits = centroidLogits.MaskedFill(outside, double.NegativeInfinity);
+            hardest = hardest.MaskedFill(outside, double.NegativeInfinity);
         }
-        var centroid = nn.functional.cross_entropy(centroidLogits / Temperature, labels);
-        var instance = nn.functional.cross_entropy(hardest / Temperature, labels);
+        var centroid = nn.functional.cross_entropy(centroidLogits.Div(Temperature), labels);
+        var instance = nn.functional.cross_entropy(hardest.Div(Temperature), labels);
         return (centroid.MoveToOuterDisposeScope(), instance.MoveToOuterDisposeScope());
     }
 
@@ -131,7 +132,7 @@ public sealed class IdentityCentroidMemory : IDisposable
             var rows = x.index_select(0, tensor(group.Select(i => (long)i).ToArray()));
             var old = centroids[c];
             var target = UpdateWithHardest ? rows[rows.matmul(old).argmin().item<long>()] : rows.mean([0]);
-            var moved = old * Momentum + target * (1 - Momentum);
+            var moved = old.Mul(Momentum).Add(target.Mul(1 - Momentum));
             centroids[c] = moved / moved.norm();
             long k = Math.Min(Slots, rows.shape[0]);
             for (long s = 0; s < k; s++) instances[s, c] = rows[s];

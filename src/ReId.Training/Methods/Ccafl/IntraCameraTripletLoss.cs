@@ -1,3 +1,5 @@
+using TorchSharp;
+using ReId.Training.Utils;
 using ReId.Training.Losses;
 using static TorchSharp.torch;
 
@@ -10,6 +12,9 @@ namespace ReId.Training.Methods.Ccafl;
 /// </summary>
 public sealed class IntraCameraTripletLoss(double margin = 0.3)
 {
+    /// <summary>The int 1 the hinge sum is divided by at least (as <c>clamp_min(1)</c>), never collected.</summary>
+    private static readonly Scalar OneCount = 1.ToScalar();
+
     public double Margin { get; } = margin >= 0 ? margin : throw new ArgumentOutOfRangeException(nameof(margin), margin, "expected a margin >= 0");
 
     /// <param name="features">[B, D].</param>
@@ -24,9 +29,9 @@ public sealed class IntraCameraTripletLoss(double margin = 0.3)
         var same = labels.unsqueeze(1).eq(labels.unsqueeze(0));
         var negatives = cameras.unsqueeze(1).eq(cameras.unsqueeze(0)).logical_and(same.logical_not());
         var valid = negatives.any(1);
-        var positive = dist.masked_fill(same.logical_not(), double.NegativeInfinity).max(1).values;
-        var negative = dist.masked_fill(negatives.logical_not(), double.PositiveInfinity).min(1).values;
-        var hinge = nn.functional.relu((positive - negative).masked_fill(valid.logical_not(), 0) + Margin).masked_fill(valid.logical_not(), 0);
-        return (hinge.sum() / valid.sum().clamp_min(1)).MoveToOuterDisposeScope();
+        var positive = dist.MaskedFill(same.logical_not(), double.NegativeInfinity).max(1).values;
+        var negative = dist.MaskedFill(negatives.logical_not(), double.PositiveInfinity).min(1).values;
+        var hinge = nn.functional.relu((positive - negative).MaskedFill(valid.logical_not(), 0).Add(Margin)).MaskedFill(valid.logical_not(), 0);
+        return (hinge.sum() / valid.sum().clamp_min(OneCount)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using ReId.Training.Losses;
 using ReId.Training.Models.Heads;
 using static TorchSharp.torch;
@@ -43,13 +44,13 @@ public sealed class ClipSeNetLoss
             if (output.Logits is null) throw new ArgumentException("Cross-entropy needs identity logits: the model has no classifier.", nameof(output));
             var ce = _ce.Forward(output.Logits, labels);
             terms["ce"] = ce.item<float>();
-            total = ce * CrossEntropyWeight;
+            total = ce.Mul(CrossEntropyWeight);
         }
         if (SupConWeight > 0)
         {
             var sc = _supCon.Forward(output.BeforeBn, labels, cameras);
             terms["supcon"] = sc.item<float>();
-            total = total is null ? sc * SupConWeight : total + sc * SupConWeight;
+            total = total is null ? sc.Mul(SupConWeight) : total.Add(sc.Mul(SupConWeight));
         }
         return new ReIdLossResult(total!.MoveToOuterDisposeScope(), terms);
     }

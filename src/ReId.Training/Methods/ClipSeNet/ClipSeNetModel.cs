@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using ReId.MLNet.Onnx;
 using ReId.Training.Losses;
 using ReId.Training.Models;
@@ -139,8 +140,8 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
         if (camera_embedding is not null)
         {
             a = cameras is null
-                ? a + camera_embedding.mean([0], keepdim: true)
-                : a + camera_embedding.index_select(0, cameras.to(camera_embedding.device));
+                ? a.Add(camera_embedding.mean([0], keepdim: true))
+                : a.Add(camera_embedding.index_select(0, cameras.to(camera_embedding.device)));
         }
         return a.MoveToOuterDisposeScope();
     }
@@ -152,7 +153,7 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
         using var scope = NewDisposeScope();
         var scale = tensor(_renormScale, device: images.device).view(1, 3, 1, 1);
         var shift = tensor(_renormShift, device: images.device).view(1, 3, 1, 1);
-        var x = images * scale + shift;
+        var x = (images * scale).Add(shift);
         Tensor projected;
         if (FreezeSemantic)
         {
@@ -237,7 +238,7 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
         if (neck.Feature == NeckFeature.BeforeBn) return x;
         var bn = neck.Bottleneck;
         using var scope = NewDisposeScope();
-        var scale = (bn.weight! / (bn.running_var! + bn.eps).sqrt()).narrow(0, offset, size);
+        var scale = (bn.weight! / bn.running_var!.Add(bn.eps).sqrt()).narrow(0, offset, size);
         var shift = bn.bias!.narrow(0, offset, size) - bn.running_mean!.narrow(0, offset, size) * scale;
         var g = ctx.Graph;
         return g.Node("Add", [g.Node("Mul", [x, ctx.Weight("neck.scale", scale)]), ctx.Weight("neck.shift", shift)]);

@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using ReId.MLNet.Onnx;
 using ReId.Training.Losses;
 using ReId.Training.Models;
@@ -138,7 +139,7 @@ public sealed class CsgnNetwork : nn.Module<Tensor, Tensor>, IReIdNetwork
             var n = neck.Apply(feature);
             using var l = criterion.Compute(n.Logits, n.BeforeBn, labels);
             foreach (var (k, v) in l.Terms) terms[k] = terms.GetValueOrDefault(k) + v;
-            total = total + l.Total;
+            total = total.Add(l.Total);
             lastLogits = n.Logits;
         }
 
@@ -149,7 +150,7 @@ public sealed class CsgnNetwork : nn.Module<Tensor, Tensor>, IReIdNetwork
         {
             using var text = _hsf.Forward(UsesHsf ? f.Fused! : f.VitProjected, _rgbText, _greyText, labels);
             foreach (var (k, v) in text.Terms) terms[k] = v;
-            total = total + text.Total;
+            total = total.Add(text.Total);
         }
         correct = lastLogits!.argmax(1).eq(labels).sum().item<long>();
         return new ReIdLossResult(total.MoveToOuterDisposeScope(), terms);

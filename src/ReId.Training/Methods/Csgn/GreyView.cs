@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using ReId.Training.Augmentation;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,7 +29,7 @@ public static class GreyView
         // Y = Σ w_c (x_c·s_c + m_c): the un-normalisation folded into one weighted channel sum and a constant.
         var weights = torch.tensor(LumaWeights, dtype: images.dtype, device: images.device).reshape(1, 3, 1, 1);
         double offset = LumaWeights.Select((w, c) => (double)w * normalization.Mean[c]).Sum();
-        var luma = (images * (weights * std)).sum(1, keepdim: true) + offset;
+        var luma = (images * (weights * std)).sum(1, keepdim: true).Add(offset);
         return ((luma - mean) / std).MoveToOuterDisposeScope();
     }
 }

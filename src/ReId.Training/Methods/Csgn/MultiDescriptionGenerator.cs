@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
 using TorchSharp;
@@ -67,7 +68,7 @@ public sealed class MultiDescriptionGenerator : nn.Module
         var parts = new List<Tensor>();
         for (int start = 0; start < Classes; start += batchSize)
         {
-            var labels = torch.arange(start, Math.Min(Classes, start + batchSize), dtype: ScalarType.Int64, device: device);
+            var labels = OwnedScalarMath.Arange(start, Math.Min(Classes, start + batchSize), ScalarType.Int64, device);
             parts.Add(TextFeatures(bank, labels));
         }
         return torch.cat(parts, 0).MoveToOuterDisposeScope();

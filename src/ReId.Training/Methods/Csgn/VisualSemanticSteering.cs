@@ -1,3 +1,4 @@
+using ReId.Training.Utils;
 using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
 using TorchSharp;
@@ -52,8 +53,8 @@ public sealed class VisualSemanticSteering : nn.Module
         using var scope = NewDisposeScope();
         var r = ln_resnet.forward(resnet);
         var f = Fusion == CsgnFusion.Concat
-            ? vitProjected + mix.forward(torch.cat([r, ln_vit!.forward(vit)], 1))
-            : vitProjected * (torch.sigmoid(mix.forward(r)) * 2);
+            ? vitProjected.Add(mix.forward(torch.cat([r, ln_vit!.forward(vit)], 1)))
+            : vitProjected * torch.sigmoid(mix.forward(r)).Mul(2);
         return f.MoveToOuterDisposeScope();
     }
 

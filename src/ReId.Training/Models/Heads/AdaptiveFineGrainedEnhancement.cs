@@ -1,3 +1,5 @@
+using ReId.Training.Models.Backbones;
+using ReId.Training.Utils;
 using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
 using TorchSharp;
@@ -23,7 +25,7 @@ namespace ReId.Training.Models.Heads;
 /// </remarks>
 public sealed class AdaptiveFineGrainedEnhancement : nn.Module<Tensor, Tensor>, IOnnxExportable
 {
-    private readonly BatchNorm1d norm;
+    private readonly ScalarSafeBatchNorm norm;
     private readonly Parameter weight;
     private readonly Parameter? bias;
 
@@ -35,7 +37,7 @@ public sealed class AdaptiveFineGrainedEnhancement : nn.Module<Tensor, Tensor>, 
         Features = features;
         Groups = groups;
         Mode = mode;
-        norm = nn.BatchNorm1d(features);
+        norm = ScalarSafeBatchNorm.For1d(features);
         int width = features / groups;
         weight = mode == AfemMode.GroupGate
             ? new Parameter(ones(groups))
@@ -54,7 +56,7 @@ public sealed class AdaptiveFineGrainedEnhancement : nn.Module<Tensor, Tensor>, 
     public AfemMode Mode { get; }
 
     /// <summary>The BatchNorm on the semantic vector (tests set its statistics).</summary>
-    internal BatchNorm1d Norm => norm;
+    internal ScalarSafeBatchNorm Norm => norm;
 
     /// <summary>Gate: [G]; linear: [G, D/G (out), D/G (in)].</summary>
     internal Parameter Weight => weight;
@@ -70,8 +72,8 @@ public sealed class AdaptiveFineGrainedEnhancement : nn.Module<Tensor, Tensor>, 
         var h = nn.functional.relu(norm.forward(s)).view(batch, Groups, Features / Groups);
         var r = Mode == AfemMode.GroupGate
             ? h * weight.view(1, Groups, 1)
-            : einsum("bgi,goi->bgo", h, weight) + bias!;
-        return (s + r.reshape(batch, Features)).MoveToOuterDisposeScope();
+            : einsum("bgi,goi->bgo", h, weight).Add(bias!);
+        return s.Add(r.reshape(batch, Features)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -82,7 +84,7 @@ public sealed class AdaptiveFineGrainedEnhancement : nn.Module<Tensor, Tensor>, 
     {
         var g = ctx.Graph;
         using var scope = NewDisposeScope();
-        var scale = norm.weight! / (norm.running_var! + norm.eps).sqrt();
+        var scale = norm.weight! / norm.running_var!.Add(norm.eps).sqrt();
         var shift = norm.bias! - norm.running_mean! * scale;
         string h = g.Node("Relu", [g.Node("Add", [g.Node("Mul", [input, ctx.Weight("afem.bn_scale", scale)]), ctx.Weight("afem.bn_shift", shift)])]);
         int width = Features / Groups;
