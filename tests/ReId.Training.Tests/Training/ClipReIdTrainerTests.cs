@@ -86,10 +86,11 @@ public sealed class ClipReIdTrainerTests : IDisposable
     {
         var data = Data();
         var o = Tiny();
-        o.Backbone = "clip-rn50"; o.ResNetWidth = 8; o.ResNetLayers = [1, 1, 1, 1]; o.Epochs = 1; o.WarmupEpochs = 0; o.Stage1Epochs = 1;
+        // Width 16 at 128×64: the width-8 ModifiedResNet at 64×32 can turn NaN within a step (open problem, README).
+        o.Backbone = "clip-rn50"; o.ResNetWidth = 16; o.InputHeight = 128; o.InputWidth = 64; o.ResNetLayers = [1, 1, 1, 1]; o.Epochs = 1; o.WarmupEpochs = 0; o.Stage1Epochs = 1;
         var result = new ReIdTrainer(o).Train(data, Path.Combine(_root, "rn"));
         using var embedder = ReIdModelZip.Open(result.ModelZipPath);
-        Assert.Equal(8 * 32 + 64, embedder.EmbeddingSize); // average-pooled layer4 + attention-pooled projection
+        Assert.Equal(16 * 32 + 64, embedder.EmbeddingSize); // average-pooled layer4 + attention-pooled projection
         Assert.Equal(result.FinalMetrics!.MeanAveragePrecision, ModelEvaluation.Evaluate(embedder, data).MeanAveragePrecision, 9);
     }
 
