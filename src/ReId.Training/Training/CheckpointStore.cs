@@ -76,12 +76,29 @@ public sealed class CheckpointStore(string runDirectory)
         return state;
     }
 
-    /// <summary>The state of a checkpoint.</summary>
+    /// <summary>
+    /// The state of a checkpoint: the copy inside the weights file (written atomically with the weights, so it is the one that
+    /// counts), else <c>NAME.json</c> (checkpoints written before the state travelled in the weights file).
+    /// </summary>
     public CheckpointState ReadState(string name)
     {
+        string weights = Path.Combine(Directory, name + ".safetensors");
+        if (File.Exists(weights) && EmbeddedState(weights) is { } json) return Parse(json, weights);
         string path = Path.Combine(Directory, name + ".json");
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint state '{path}' does not exist", path);
         return Parse(File.ReadAllText(path), path);
+    }
+
+    private static string? EmbeddedState(string weights)
+    {
+        try
+        {
+            return SafetensorsFile.ReadMetadata(weights).TryGetValue("state", out var json) ? json : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null; // a damaged weights file is no checkpoint; List leaves it out and Load names the file if asked
+        }
     }
 
     private static CheckpointState Parse(string json, string path)
@@ -96,10 +113,14 @@ public sealed class CheckpointStore(string runDirectory)
         }
     }
 
-    /// <summary>Names of complete checkpoints (those with a state file), oldest first.</summary>
+    /// <summary>
+    /// Names of complete checkpoints, oldest first: a weights file that carries its state, or one with its <c>NAME.json</c>.
+    /// A kill between the (atomic) weights file and its JSON copy therefore loses nothing.
+    /// </summary>
     public IReadOnlyList<string> List() => !System.IO.Directory.Exists(Directory) ? []
-        : [.. System.IO.Directory.EnumerateFiles(Directory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!)
-            .Where(n => File.Exists(Path.Combine(Directory, n + ".safetensors"))).Order(StringComparer.Ordinal)];
+        : [.. System.IO.Directory.EnumerateFiles(Directory, "*.safetensors").Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => File.Exists(Path.ChangeExtension(f, ".json")) || EmbeddedState(f) is not null)
+            .Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal)];
 
     /// <summary>The checkpoint to resume from: "last" if present, else the highest epoch-NNN.</summary>
     public string? Latest()

@@ -93,6 +93,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         int bestEpoch = 0;
         MetricsLog metrics;
         ReIdMetrics? initial = null;
+        bool WantsSnapshot(int epoch) => epoch % Math.Max(1, o.CheckpointEvery) == 0 || epoch == o.Epochs;
         CheckpointState State(int epoch, int nextBatch = 0, bool complete = true) => new()
         {
             Epoch = epoch, NextBatch = nextBatch, EpochComplete = complete, Seed = o.Seed, Recipe = o.Recipe, Method = o.Method,
@@ -108,6 +109,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             (bestMap, bestEpoch) = (state.BestMap, state.BestEpoch);
             metrics = MetricsLog.Load(runDirectory);
             _progress.Line($"resuming from checkpoint '{latest}': epoch {startEpoch}, batch {startBatch}");
+            if (state.EpochComplete && state.Epoch > 0 && WantsSnapshot(state.Epoch) && !store.List().Contains(CheckpointStore.EpochName(state.Epoch)))
+                store.Save(CheckpointStore.EpochName(state.Epoch), model, null, State(state.Epoch));
             if (state.WeightsOnly && state.Epoch > 0)
                 _progress.Line($"checkpoint '{latest}' holds weights only: the optimiser restarts, so the run will not match an uninterrupted one exactly");
         }
@@ -204,8 +207,10 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             }
             metrics.Add(row);
             metrics.Save(runDirectory);
-            if (epoch % Math.Max(1, o.CheckpointEvery) == 0 || epoch == o.Epochs) store.Save(CheckpointStore.EpochName(epoch), model, null, State(epoch));
+            // "last" (the resume point) before the weights-only snapshot: a kill between the two leaves an exact resume point,
+            // and the resume writes the missing snapshot.
             store.Save("last", model, optimizer.Optimizer, State(epoch));
+            if (WantsSnapshot(epoch)) store.Save(CheckpointStore.EpochName(epoch), model, null, State(epoch));
         }
 
         return Finish(session, dataset, runDirectory, metrics, initial, imagesSeen, clock.Elapsed.TotalSeconds);

@@ -49,6 +49,9 @@ public sealed class SafetensorsFile
         return names;
     }
 
+    /// <summary>The header's <c>__metadata__</c> map, from the (validated) header only; no tensor data is read.</summary>
+    public static IReadOnlyDictionary<string, string> ReadMetadata(string path) => Read(path, _ => true).Metadata;
+
     /// <summary>
     /// Same as <see cref="Read(string)"/>, leaving out the tensors whose names <paramref name="skip"/> accepts without
     /// looking at their entries (so a skipped integer tensor such as BatchNorm's <c>num_batches_tracked</c> does not fail the read).

@@ -96,4 +96,36 @@ public sealed class CheckpointFaultTests : IDisposable
         foreach (var (name, tensor) in second.state_dict())
             Assert.True(tensor.allclose(restored.state_dict()[name], rtol: 0, atol: 0), $"{name} is not the second checkpoint's");
     }
+
+    [Fact]
+    public void AWeightsFileWhoseJsonCopyNeverCameIsStillTheResumePoint()
+    {
+        // A kill after the first "last" weights file but before its JSON copy: the weights file carries the state, so "last"
+        // (with its optimiser) must win over an older weights-only epoch snapshot, which would restart the optimiser.
+        var store = new CheckpointStore(_run);
+        var (snapshot, _) = Model(1);
+        store.Save(CheckpointStore.EpochName(1), snapshot, null, new CheckpointState { Epoch = 1, Recipe = "test" });
+        var (last, lastOptimizer) = Model(2);
+        store.Save("last", last, lastOptimizer, new CheckpointState { Epoch = 1, Recipe = "test" });
+        File.Delete(Path.Combine(store.Directory, "last.json"));
+        File.WriteAllText(Path.Combine(store.Directory, ".last.safetensors.1234.tmp"), "half written");
+
+        Assert.Equal(["epoch-001", "last"], store.List());
+        Assert.Equal("last", store.Latest());
+        var state = store.ReadState("last");
+        Assert.False(state.WeightsOnly);
+        Assert.NotNull(state.OptimizerSteps);
+    }
+
+    [Fact]
+    public void AWeightsFileWithoutStateOrJsonIsNoCheckpoint()
+    {
+        var store = new CheckpointStore(_run);
+        var (model, _) = Model(1);
+        store.Save("last", model, null, new CheckpointState { Epoch = 1, Recipe = "test" });
+        File.Delete(Path.Combine(store.Directory, "last.json"));
+        new ReId.Training.Weights.SafetensorsFile(ReId.Training.Weights.StateDictIO.ToTensors(model)).Write(Path.Combine(store.Directory, "last.safetensors"));
+        Assert.Empty(store.List());
+        Assert.Null(store.Latest());
+    }
 }
