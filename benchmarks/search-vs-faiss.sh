@@ -2,7 +2,8 @@
 # Whole-process exact search on the same .npy files: `reid search` against FAISS IndexFlatIP (Debian's python3-faiss) and a
 # plain numpy matmul + argpartition, each as its own process (start-up, reading, search, writing int64 indices + float32
 # distances). Cosine, top-K. Usage: benchmarks/search-vs-faiss.sh [Q=2000] [G=100000] [D=512] [K=50]
-# Needs: python3-numpy and python3-faiss (apt-get install -y python3-numpy python3-faiss), a Release build of src/ReId.Cli.
+# Needs: python3-numpy, python3-faiss and OpenBLAS (apt-get install -y python3-numpy python3-faiss libopenblas0-pthread; without
+# OpenBLAS, Debian points FAISS and numpy at the reference netlib BLAS and FAISS takes ~59 s instead of ~4 s), a Release build of src/ReId.Cli.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's python3-numpy/python3-faiss live under /usr/bin/python3 (a pyenv python3 on PATH would not see them).

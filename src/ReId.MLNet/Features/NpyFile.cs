@@ -40,26 +40,36 @@ public static partial class NpyFile
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>Reads a float32 2-D array; any other dtype, order or rank is an error naming the file.</summary>
+    /// <summary>
+    /// Reads a float32 2-D array; any other dtype, order or rank is an error naming the file. The values are read straight into
+    /// the returned array (no second copy of a large gallery).
+    /// </summary>
     public static (float[] Data, int Rows, int Dim) Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"feature file '{path}' does not exist", path);
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        long length = file.Length;
+        Span<byte> prefix = stackalloc byte[12];
+        int got = file.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (got < 10 || !prefix[..6].SequenceEqual(Magic))
             throw new InvalidDataException($"'{path}' is not a .npy file (the magic string \\x93NUMPY is missing)");
-        int major = bytes[6];
-        int headerLength, offset;
-        if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); offset = 10; }
+        int major = prefix[6];
+        long headerLength;
+        int offset;
+        if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]); offset = 10; }
         else if (major is 2 or 3)
         {
-            if (bytes.Length < 12) throw new InvalidDataException($"'{path}' is truncated inside its .npy header");
-            uint len = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
-            if (len > bytes.Length) throw new InvalidDataException($"'{path}' declares a {len}-byte header but holds {bytes.Length} bytes");
-            headerLength = (int)len; offset = 12;
+            if (got < 12) throw new InvalidDataException($"'{path}' is truncated inside its .npy header");
+            uint len = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
+            if (len > length) throw new InvalidDataException($"'{path}' declares a {len}-byte header but holds {length} bytes");
+            headerLength = len; offset = 12;
         }
         else throw new InvalidDataException($"'{path}' uses .npy format version {major}; expected 1, 2 or 3");
-        if (offset + headerLength > bytes.Length) throw new InvalidDataException($"'{path}' is truncated inside its .npy header");
-        string header = Encoding.ASCII.GetString(bytes, offset, headerLength);
+        if (offset + headerLength > length) throw new InvalidDataException($"'{path}' is truncated inside its .npy header");
+        var headerBytes = new byte[headerLength];
+        file.Position = offset;
+        file.ReadExactly(headerBytes);
+        string header = Encoding.ASCII.GetString(headerBytes);
         string descr = DescrPattern().Match(header) is { Success: true } d ? d.Groups[1].Value : throw Bad(path, "has no 'descr'");
         if (descr is not ("<f4" or "=f4" or "f4"))
             throw new InvalidDataException($"'{path}' holds dtype '{descr}'; expected float32 ('<f4')");
@@ -74,13 +84,19 @@ public static partial class NpyFile
         if (shape[0] > int.MaxValue || shape[1] > int.MaxValue)
             throw new InvalidDataException($"'{path}' has shape ({shape[0]}, {shape[1]}); each dimension must be at most {int.MaxValue}");
         long count = shape[0] * shape[1];
-        int dataStart = offset + headerLength;
-        if (count > int.MaxValue || dataStart + count * 4 != bytes.Length)
-            throw new InvalidDataException($"'{path}' should hold {count} float32 values after its header ({count * 4} bytes) but has {bytes.Length - dataStart} bytes");
-        var data = new float[count];
-        var src = bytes.AsSpan(dataStart);
-        if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(src).CopyTo(data);
-        else for (int i = 0; i < data.Length; i++) data[i] = BinaryPrimitives.ReadSingleLittleEndian(src[(i * 4)..]);
+        long dataStart = offset + headerLength;
+        if (count > Array.MaxLength || dataStart + count * 4 != length)
+            throw new InvalidDataException($"'{path}' should hold {count} float32 values after its header ({count * 4} bytes) but has {length - dataStart} bytes");
+        var data = LargeArrays.UninitializedFloats((int)count); // every element is read from the file below
+        // A chunk at a time: a byte view of more than 2 GiB of floats would not fit a span.
+        for (long start = 0; start < count; start += 1 << 28)
+        {
+            var target = MemoryMarshal.AsBytes(data.AsSpan((int)start, (int)Math.Min(1 << 28, count - start)));
+            int read = file.ReadAtLeast(target, target.Length, throwOnEndOfStream: false);
+            if (read < target.Length)
+                throw new InvalidDataException($"'{path}' ended early, inside its data (was it being written?)");
+        }
+        if (!BitConverter.IsLittleEndian) BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<float, int>(data), MemoryMarshal.Cast<float, int>(data.AsSpan()));
         FiniteValues.ThrowIfNonFiniteInFile(data, (int)shape[1], path);
         return (data, (int)shape[0], (int)shape[1]);
     }

@@ -93,6 +93,24 @@ public sealed class GalleryIndex : IDisposable
         // The rows stay in _features until the next search packs them (Prepare); packed rows are kept as they are.
     }
 
+    /// <summary>
+    /// Adds rows the caller hands over (it must not touch <paramref name="rows"/> again): an empty float32 index keeps the array
+    /// itself as its packed storage, normalised in place, so a large gallery read from a file is never copied. Otherwise as
+    /// <see cref="Add"/>.
+    /// </summary>
+    internal void AddOwned(float[] rows, ReadOnlySpan<int> identities)
+    {
+        if (Count > 0 || _storage != GalleryStorage.Float32) { Add(rows, identities); return; }
+        if (rows.Length != identities.Length * Dim)
+            throw new ArgumentException($"{rows.Length} floats are not {identities.Length} rows of {Dim}");
+        Features.FiniteValues.ThrowIfNonFinite(rows, Dim, "gallery features added to the index");
+        if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(rows, Dim);
+        foreach (int id in identities) _identities.Add(id);
+        _packedFloat32 = rows;
+        _packedRows = Count;
+        _squaredNorms = NegatedSquaredNorms(rows);
+    }
+
     /// <summary>The k nearest gallery rows of every query (distance: 1 − cosine, or Euclidean).</summary>
     public GallerySearchResult Search(ReadOnlySpan<float> queries, int topK)
     {
@@ -239,17 +257,22 @@ public sealed class GalleryIndex : IDisposable
             }
             _packedRows = Count;
             // Norms of the rows as stored, so a Euclidean distance is exactly that of the stored (rounded) row.
-            float[] stored = _storage == GalleryStorage.Float32 ? rows : AllRowsAsFloat32();
-            _squaredNorms = new float[Count];
-            for (int i = 0; i < Count; i++)
-            {
-                var r = stored.AsSpan(i * Dim, Dim);
-                // Negated: the Euclidean score 2q·g − ‖g‖² is then one fused multiply-add per entry.
-                _squaredNorms[i] = -TensorPrimitives.Dot(r, r);
-            }
+            _squaredNorms = NegatedSquaredNorms(_storage == GalleryStorage.Float32 ? rows : AllRowsAsFloat32());
         }
         lock (_sessionLock)
             _session ??= DotProducts.CreateSession(Dim, new OnnxSessionOptions { IntraOpThreads = 1, GpuDeviceId = _gpuDeviceId, FallbackToCpu = false });
+    }
+
+    /// <summary>−‖g‖² of every row: the Euclidean score 2q·g − ‖g‖² is then one fused multiply-add per entry.</summary>
+    private float[] NegatedSquaredNorms(float[] stored)
+    {
+        var norms = new float[Count];
+        for (int i = 0; i < norms.Length; i++)
+        {
+            var r = stored.AsSpan(i * Dim, Dim);
+            norms[i] = -TensorPrimitives.Dot(r, r);
+        }
+        return norms;
     }
 
     /// <summary>Every row as float32 (widened from the packed storage where needed), packed rows first.</summary>

@@ -126,4 +126,35 @@ public class GalleryIndexTests
         Assert.Equal([9, 7, 8], r.IdentitiesOf(0).ToArray());
         Assert.Equal(0.1f, r.DistancesOf(0)[0], 1e-3);
     }
+
+    [Theory]
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Euclidean)]
+    public void AHandedOverGalleryArrayGivesTheSameAnswersAsACopiedOne(DistanceMetric metric)
+    {
+        // AddOwned adopts the array as packed storage (reid search's path); Add copies it. Then more rows go through Add.
+        var rng = new Random(3);
+        const int dim = 12;
+        float[] gallery = Random(rng, 40 * dim), more = Random(rng, 9 * dim), queries = Random(rng, 7 * dim);
+        int[] ids = [.. Enumerable.Range(100, 40)], moreIds = [.. Enumerable.Range(500, 9)];
+        (GallerySearchResult Before, GallerySearchResult After) Run(bool handOver)
+        {
+            using var index = new GalleryIndex(dim, metric) { GalleryBlock = 11, QueryBlock = 3 };
+            if (handOver) index.AddOwned((float[])gallery.Clone(), ids);
+            else index.Add(gallery, ids);
+            Assert.Equal(40, index.Count);
+            var before = index.Search(queries, 5);
+            index.Add(more, moreIds);
+            Assert.Equal(49, index.Count);
+            return (before, index.Search(queries, 5));
+        }
+        var copied = Run(handOver: false);
+        var owned = Run(handOver: true);
+        Assert.Equal(copied.Before.Indices, owned.Before.Indices);
+        Assert.Equal(copied.Before.Distances, owned.Before.Distances);
+        Assert.Equal(copied.After.Indices, owned.After.Indices);
+        Assert.Equal(copied.After.Identities, owned.After.Identities);
+        Assert.Equal(copied.After.Distances, owned.After.Distances);
+        Assert.Contains(copied.After.Identities, id => id >= 500); // the rows added later do take part
+    }
 }
