@@ -23,8 +23,12 @@ namespace ReId.Training.Training;
 /// <param name="samples">The images and their labels (by default the training split).</param>
 /// <param name="preprocess">How images are prepared for the frozen encoder (by default resize + the run's normalisation).</param>
 /// <param name="seedSalt">Salt of the shuffling seed, so that two prompt stages of one run draw different orders.</param>
+/// <param name="labelGroups">Optional group of each label (CCAFL: the camera of each intra-camera identity): every batch then
+/// holds labels of one group only, so the contrast never sets one group's prompts against another's images. Null (the
+/// default) draws batches from the whole shuffled order, exactly as before the option existed.</param>
 public sealed class PromptLearningStage(string name, nn.Module network, IPromptLearningTarget target, TrainingOptions options, TrainingProgressReporter progress,
-    Func<StageContext, IReadOnlyList<ReIdSample>>? samples = null, AugmentationOptions? preprocess = null, long seedSalt = 1_000_000) : TrainingStage
+    Func<StageContext, IReadOnlyList<ReIdSample>>? samples = null, AugmentationOptions? preprocess = null, long seedSalt = 1_000_000,
+    IReadOnlyList<int>? labelGroups = null) : TrainingStage
 {
     /// <inheritdoc/>
     public override string Name => name;
@@ -49,18 +53,22 @@ public sealed class PromptLearningStage(string name, nn.Module network, IPromptL
             var schedule = new WarmupCosineScheduler(o.Stage1Epochs, Math.Min(5, Math.Max(0, o.Stage1Epochs - 1)), 0.1);
             var loss = new ImageTextContrastiveLoss();
             int n = (int)labelTensor.shape[0], batch = Math.Min(o.BatchSize, n);
-            int steps = (n + batch - 1) / batch;
+            long[]? labelValues = labelGroups is null ? null : LabelValues(labelTensor);
+            int steps = labelValues is null ? (n + batch - 1) / batch : GroupedBatches(Enumerable.Range(0, n).ToArray(), labelValues, labelGroups!, batch, new Random(0)).Count;
             var clock = Stopwatch.StartNew();
             network.eval();
             for (int epoch = 1; epoch <= o.Stage1Epochs; epoch++)
             {
                 optimizer.ScaleLearningRates(schedule.Factor(epoch - 1));
-                var order = Shuffle(n, DeterministicSeed.Create(o.Seed, seedSalt, epoch));
+                var rng = DeterministicSeed.Create(o.Seed, seedSalt, epoch);
+                var order = Shuffle(n, rng);
+                var grouped = labelValues is null ? null : GroupedBatches(order, labelValues, labelGroups!, batch, rng);
                 double sum = 0;
                 for (int s = 0; s < steps; s++)
                 {
                     using var scope = NewDisposeScope();
-                    var idx = tensor(order.AsSpan(s * batch, Math.Min(batch, n - s * batch)).ToArray().Select(i => (long)i).ToArray(), device: featureTensor.device);
+                    var rows = grouped is null ? order.AsSpan(s * batch, Math.Min(batch, n - s * batch)).ToArray() : grouped[s];
+                    var idx = tensor(rows.Select(i => (long)i).ToArray(), device: featureTensor.device);
                     var y = labelTensor.index_select(0, idx);
                     var image = featureTensor.index_select(0, idx);
                     var text = target.TextFeatures(y);
@@ -112,6 +120,40 @@ public sealed class PromptLearningStage(string name, nn.Module network, IPromptL
     private static void SetTrainable(nn.Module part, bool trainable)
     {
         foreach (var p in part.parameters()) p.requires_grad = trainable;
+    }
+
+    /// <summary>
+    /// Batches of one label group each: the shuffled <paramref name="order"/> split by group (keeping its order inside a
+    /// group), each group cut into batches of at most <paramref name="batch"/>, and the batches shuffled by <paramref name="rng"/>.
+    /// The number of batches depends only on the group sizes, not on the order.
+    /// </summary>
+    public static List<int[]> GroupedBatches(int[] order, IReadOnlyList<long> labels, IReadOnlyList<int> labelGroups, int batch, Random rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        var byGroup = new SortedDictionary<int, List<int>>();
+        foreach (int i in order)
+        {
+            long label = labels[i];
+            if (label < 0 || label >= labelGroups.Count)
+                throw new ArgumentException($"label {label} has no group (the groups cover labels 0..{labelGroups.Count - 1})", nameof(labelGroups));
+            int g = labelGroups[(int)label];
+            if (!byGroup.TryGetValue(g, out var members)) byGroup[g] = members = [];
+            members.Add(i);
+        }
+        var batches = new List<int[]>();
+        foreach (var members in byGroup.Values)
+            for (int start = 0; start < members.Count; start += batch)
+                batches.Add([.. members.GetRange(start, Math.Min(batch, members.Count - start))]);
+        var shuffled = batches.ToArray();
+        rng.Shuffle(shuffled);
+        return [.. shuffled];
+    }
+
+    private static long[] LabelValues(Tensor labels)
+    {
+        using var copy = labels.clone();
+        using var onCpu = copy.cpu();
+        return onCpu.data<long>().ToArray();
     }
 
     private static int[] Shuffle(int n, Random rng)

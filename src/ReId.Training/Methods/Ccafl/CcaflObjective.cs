@@ -11,6 +11,8 @@ namespace ReId.Training.Methods.Ccafl;
 /// memories; <see cref="Loss"/> computes the epoch's losses on a batch and moves the memories. The intra-camera phase
 /// runs ICDL; after <see cref="CcaflOptions.IntraEpochs"/> (with association on) the inter-camera phase learns the
 /// associated pseudo identities, ICAL inside its window. Identities left unlinked sit out the inter-camera losses.
+/// Once <see cref="SetClassText"/> gave it the prompts' text features, ICDL adds an image-to-text cross-entropy over the
+/// identities of the image's own camera, and the inter-camera phase one over the pseudo identities' averaged text features.
 /// </summary>
 public sealed class CcaflObjective : IDisposable
 {
@@ -21,10 +23,13 @@ public sealed class CcaflObjective : IDisposable
     private readonly TripletLoss _triplet;
     private readonly IntraCameraTripletLoss _intraTriplet;
     private readonly CameraAdversarialLoss _adversarial;
+    private readonly ImageToTextCrossEntropy _imageToText;
     private readonly int _slots;
     private IdentityCentroidMemory? _intraMemory;
     private IdentityCentroidMemory? _interMemory;
     private Tensor? _clusterOfClass;
+    private Tensor? _classText;
+    private Tensor? _clusterText;
 
     /// <param name="options">CCAFL settings.</param>
     /// <param name="cameraOfIdentity">Camera index of each intra-camera identity (the training label).</param>
@@ -41,6 +46,7 @@ public sealed class CcaflObjective : IDisposable
         _triplet = new TripletLoss(tripletMargin);
         _intraTriplet = new IntraCameraTripletLoss(tripletMargin);
         _adversarial = new CameraAdversarialLoss(options.ClassifierScale, options.AdversarialEpsilon, options.AdversarialMargin, options.AdversarialTau);
+        _imageToText = new ImageToTextCrossEntropy(options.I2tTemperature);
         _slots = options.MemorySlots > 0 ? options.MemorySlots : Math.Max(1, imagesPerIdentity);
     }
 
@@ -49,6 +55,26 @@ public sealed class CcaflObjective : IDisposable
 
     /// <summary>The last association (null before the first, or with association off).</summary>
     public CrossCameraAssociationResult? Association { get; private set; }
+
+    /// <summary>The fixed, normalised text feature of every intra-camera identity [N, D] (null without prompts).</summary>
+    public Tensor? ClassText => _classText;
+
+    /// <summary>The normalised mean text feature of each pseudo identity of the last association [C, D] (null without prompts or association).</summary>
+    public Tensor? ClusterText => _clusterText;
+
+    /// <summary>Fixes the text feature of every intra-camera identity [N, D] (a normalised copy is kept; call after stage 1).</summary>
+    public void SetClassText(Tensor text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.dim() != 2 || text.shape[0] != Identities)
+            throw new ArgumentException($"text features [{string.Join(", ", text.shape)}] must be [{Identities}, D].", nameof(text));
+        using (no_grad())
+        {
+            _classText?.Dispose();
+            _classText = nn.functional.normalize(text.detach(), p: 2, dim: 1).clone().DetachFromDisposeScope();
+        }
+        UpdateClusterText();
+    }
 
     /// <summary>What <paramref name="epoch"/> (1-based) optimises.</summary>
     public CcaflPhase PhaseOf(int epoch) =>
@@ -77,6 +103,7 @@ public sealed class CcaflObjective : IDisposable
             Association = CrossCameraAssociation.Associate(MeanPerIdentity(features, dim, labels, Identities), _classCamera, _o.AssociationRate);
             _clusterOfClass?.Dispose();
             _clusterOfClass = tensor(Association.ClusterOfIdentity.Select(c => (long)c).ToArray()).DetachFromDisposeScope();
+            UpdateClusterText();
         }
         _intraMemory?.Dispose();
         _intraMemory = null;
@@ -99,7 +126,7 @@ public sealed class CcaflObjective : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         using var scope = NewDisposeScope();
         var terms = new Dictionary<string, double>();
-        using var encoded = network.Encode(images);
+        using var encoded = network.Encode(images, out var projected);
         var phase = PhaseOf(epoch);
         Tensor total;
         long correct;
@@ -114,7 +141,7 @@ public sealed class CcaflObjective : IDisposable
         }
         else
         {
-            total = IntraOrInter(phase, encoded.AfterBn, encoded.BeforeBn, labels, terms);
+            total = IntraOrInter(phase, encoded.AfterBn, encoded.BeforeBn, projected, labels, terms);
             // The identity classifier learns to tell intra-camera identities apart on detached features: it is the
             // discriminator ICAL plays against, and its accuracy is what the progress line reports.
             // Margin 0: the plain scaled cosine (no labels), which also keeps ArcFace's sqrt(1 − cos²) out of the graph.
@@ -136,7 +163,7 @@ public sealed class CcaflObjective : IDisposable
         return (total.MoveToOuterDisposeScope(), terms, correct);
     }
 
-    private Tensor IntraOrInter(CcaflPhase phase, Tensor features, Tensor beforeBn, Tensor labels, Dictionary<string, double> terms)
+    private Tensor IntraOrInter(CcaflPhase phase, Tensor features, Tensor beforeBn, Tensor projected, Tensor labels, Dictionary<string, double> terms)
     {
         if (phase == CcaflPhase.IntraCamera)
         {
@@ -147,7 +174,14 @@ public sealed class CcaflObjective : IDisposable
             terms["hard-instance"] = instance.item<float>();
             terms["triplet"] = triplet.item<float>();
             memory.Update(features, labels);
-            return centroid.Mul(_o.CentroidWeight).Add(instance.Mul(1 - _o.CentroidWeight)).Add(triplet);
+            var intra = centroid.Mul(_o.CentroidWeight).Add(instance.Mul(1 - _o.CentroidWeight)).Add(triplet);
+            if (_classText is not null && _o.I2tWeight != 0)
+            {
+                var i2t = _imageToText.Forward(projected, _classText, labels, _classCameraTensor);
+                terms["i2t"] = i2t.item<float>();
+                intra = intra.Add(i2t.Mul(_o.I2tWeight));
+            }
+            return intra;
         }
 
         var pseudo = _clusterOfClass!.index_select(0, labels);
@@ -159,6 +193,12 @@ public sealed class CcaflObjective : IDisposable
         unused.Dispose();
         terms["memory"] = inter.item<float>();
         var total = inter;
+        if (_clusterText is not null && _o.InterI2tWeight != 0)
+        {
+            var i2t = _imageToText.Forward(projected.index_select(0, keep), _clusterText, keptLabels, null);
+            terms["i2t"] = i2t.item<float>();
+            total = total.Add(i2t.Mul(_o.InterI2tWeight));
+        }
         if (keptLabels.unique().Item1.shape[0] >= 2)
         {
             var triplet = _triplet.Forward(beforeBn.index_select(0, keep), keptLabels);
@@ -183,6 +223,22 @@ public sealed class CcaflObjective : IDisposable
         var associates = p.unsqueeze(1).eq(_clusterOfClass.unsqueeze(0));
         var sameCamera = _classCameraTensor.index_select(0, y).unsqueeze(1).eq(_classCameraTensor.unsqueeze(0));
         return _adversarial.Forward(cosine, y, associates, sameCamera);
+    }
+
+    /// <summary>Each pseudo identity's text feature: the normalised mean of its members' normalised text features.</summary>
+    private void UpdateClusterText()
+    {
+        _clusterText?.Dispose();
+        _clusterText = null;
+        if (_classText is null || Association is not { Clusters: > 0 } association) return;
+        int n = Identities, clusters = association.Clusters;
+        var membership = new float[clusters * n];
+        for (int i = 0; i < n; i++)
+            if (association.ClusterOfIdentity[i] >= 0) membership[association.ClusterOfIdentity[i] * n + i] = 1;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var m = tensor(membership, [clusters, n]).to(_classText.device);
+        _clusterText = nn.functional.normalize(m.matmul(_classText), p: 2, dim: 1).DetachFromDisposeScope();
     }
 
     /// <summary>Mean of the (normalised) features of each identity, [N, dim] row-major.</summary>
@@ -210,6 +266,8 @@ public sealed class CcaflObjective : IDisposable
         _intraMemory?.Dispose();
         _interMemory?.Dispose();
         _clusterOfClass?.Dispose();
+        _classText?.Dispose();
+        _clusterText?.Dispose();
         _classCameraTensor.Dispose();
     }
 }

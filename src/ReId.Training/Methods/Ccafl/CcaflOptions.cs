@@ -11,6 +11,18 @@ public sealed class CcaflOptions : MethodOptions
     /// <inheritdoc/>
     public override string Key => "ccafl";
 
+    [Description("Stage 1: learn a prompt per intra-camera identity (image↔text contrast inside each camera against frozen image features), then add the image-to-text terms; false = no text side at all")]
+    public bool Prompts { get; set; } = true;
+
+    [Description("Weight of ICDL's image-to-text cross-entropy against the text features of the image's own camera's identities (with prompts)")]
+    public double I2tWeight { get; set; } = 1;
+
+    [Description("Weight of the inter-camera phase's image-to-text cross-entropy against the associated pseudo identities' averaged text features (with prompts); 0 = off")]
+    public double InterI2tWeight { get; set; } = 1;
+
+    [Description("Softmax temperature of both image-to-text cross-entropies (cosine logits / temperature)")]
+    public double I2tTemperature { get; set; } = 0.05;
+
     [Description("Intra-camera discriminative learning (centroid memory + hard-instance + intra-camera triplet); false = plain CE + triplet on the intra-camera labels (the baseline)")]
     public bool Icdl { get; set; } = true;
 
@@ -62,6 +74,8 @@ public sealed class CcaflOptions : MethodOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the key of a setting out of range.</summary>
     public override void Validate()
     {
+        if (I2tWeight < 0 || InterI2tWeight < 0) throw new ArgumentException($"ccafl.i2t-weight ({I2tWeight}) and ccafl.inter-i2t-weight ({InterI2tWeight}) must be >= 0");
+        if (I2tTemperature <= 0) throw new ArgumentException($"ccafl.i2t-temperature is {I2tTemperature}; expected > 0");
         if (MemoryTemperature <= 0) throw new ArgumentException($"ccafl.memory-temperature is {MemoryTemperature}; expected > 0");
         if (MemoryMomentum is < 0 or > 1) throw new ArgumentException($"ccafl.memory-momentum is {MemoryMomentum}; expected a value in [0, 1]");
         if (CentroidWeight is < 0 or > 1) throw new ArgumentException($"ccafl.centroid-weight is {CentroidWeight}; expected a value in [0, 1]");

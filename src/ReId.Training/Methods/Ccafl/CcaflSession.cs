@@ -1,4 +1,6 @@
+using System.Text.Json;
 using ReId.Training.Augmentation;
+using ReId.Training.Methods.ClipReId;
 using ReId.Training.Losses;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Sampling;
@@ -26,18 +28,47 @@ public sealed class CcaflSession : MethodSession
     {
         var o = context.Options;
         _section = o.SectionAs<CcaflOptions>();
-        _network = new CcaflNetwork(CreateEncoder(o, context.Architecture is null), context.Classes, _section.ClassifierScale, o.Seed);
+        var architecture = context.Architecture is { } json ? CcaflArchitecture.Parse(json) : null;
+        _network = CreateNetwork(o, _section, context.Classes, architecture);
         _network.to(context.Device);
         _labels = [.. context.TrainSamples.Select(s => s.Label)];
         var cameraIndex = context.CameraIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
         var cameraOfIdentity = new int[context.Classes];
         foreach (var s in context.TrainSamples) cameraOfIdentity[s.Label] = cameraIndex[s.Camera];
         _objective = new CcaflObjective(_section, cameraOfIdentity, o.ImagesPerIdentity, o.TripletMargin, o.LabelSmoothing);
+        // Stage 1 contrasts inside each camera: a batch holds the images and prompts of one camera's identities only.
+        Stages = _network.Prompt is null ? [] :
+            [new PromptLearningStage("prompts", _network, new CcaflPromptTarget(_network), o, context.Progress, labelGroups: cameraOfIdentity)];
     }
 
     public override nn.Module<Tensor, Tensor> Network => _network;
 
     public override IReadOnlyList<string> BackbonePrefixes => ["visual."];
+
+    /// <summary>The CCAFL network.</summary>
+    public CcaflNetwork Model => _network;
+
+    /// <summary>The stage-2 objective (its per-epoch state and the fixed text features).</summary>
+    public CcaflObjective Objective => _objective;
+
+    public override IReadOnlyList<TrainingStage> Stages { get; }
+
+    public override string? Architecture => JsonSerializer.Serialize(new CcaflArchitecture
+    {
+        Vision = (_network.Visual as ClipVisionTransformer)?.Options,
+        ResNet = (_network.Visual as ClipModifiedResNet)?.Options,
+        Text = _network.Text?.Options,
+        PromptIds = _network.Prompt is { } p ? [.. p.TemplateIds] : [],
+        PromptPrefixLength = _network.Prompt?.PrefixLength ?? 0,
+    });
+
+    /// <summary>Once the prompts are final (or resumed as final), every intra-camera identity's text feature is fixed.</summary>
+    public override void OnStagesComplete(StageContext context)
+    {
+        if (_network.Prompt is null) return;
+        using var text = _network.AllTextFeatures();
+        _objective.SetClassText(text);
+    }
 
     /// <summary>
     /// Re-extracts the features of every training image with the current network, associates intra-camera identities
@@ -84,11 +115,74 @@ public sealed class CcaflSession : MethodSession
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// The network: the image encoder from CLIP's weights or random with the settings' architecture, or exactly the shape a
+    /// checkpoint recorded (then no file is read: the weights come from the checkpoint); with prompts the text encoder from
+    /// the same CLIP file (random without) and one prompt per intra-camera identity.
+    /// </summary>
+    private static CcaflNetwork CreateNetwork(Recipes.TrainingOptions o, CcaflOptions s, int classes, CcaflArchitecture? a)
+    {
+        nn.Module<Tensor, Tensor> visual = a is null ? CreateEncoder(o)
+            : a.ResNet is { } r ? new ClipModifiedResNet(r)
+            : a.Vision is { } v ? new ClipVisionTransformer(v)
+            : throw new InvalidDataException("the recorded CCAFL architecture names no image encoder");
+        try
+        {
+            return new CcaflNetwork(visual, classes, s.ClassifierScale, o.Seed, s.Prompts ? () => CreateTextSide(o, classes, a) : null);
+        }
+        catch
+        {
+            visual.Dispose();
+            throw;
+        }
+    }
+
+    private static (ClipTextTransformer, ClipPromptLearner) CreateTextSide(Recipes.TrainingOptions o, int classes, CcaflArchitecture? a)
+    {
+        ClipTextTransformer text;
+        long[] ids;
+        int prefix;
+        if (a is not null)
+        {
+            text = new ClipTextTransformer(a.Text ?? throw new InvalidDataException("the recorded CCAFL architecture has no text encoder but ccafl.prompts is true"));
+            (ids, prefix) = (a.PromptIds, a.PromptPrefixLength);
+        }
+        else if (o.PretrainedWeights is { } path)
+        {
+            LoadReport report;
+            (text, report) = ClipTextWeights.Load(path);
+            if (report.MissingKeys.Count > 0)
+            {
+                text.Dispose();
+                throw new InvalidDataException($"pretrained-weights '{path}' lacks text-encoder tensors (CCAFL's prompts need the text tower; or ccafl.prompts=false): {string.Join(", ", report.MissingKeys.Take(5))}");
+            }
+            (ids, prefix) = (null!, 0);
+        }
+        else
+        {
+            text = new ClipTextTransformer(new ClipTextOptions
+            {
+                Width = o.TextWidth, Layers = o.TextLayers, ContextLength = o.TextContextLength, VocabSize = o.TextVocabSize, OutputDim = o.EmbeddingDim,
+            });
+            (ids, prefix) = (null!, 0);
+        }
+        try
+        {
+            if (a is null) (ids, prefix) = ClipReIdFactory.PromptIds(o, text.Options, pretrained: o.PretrainedWeights is not null);
+            return (text, new ClipPromptLearner(text, ids, prefix, classes, o.PromptTokens));
+        }
+        catch
+        {
+            text.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The CLIP image encoder: read from CLIP's weights, or random with the settings' architecture.</summary>
-    private static nn.Module<Tensor, Tensor> CreateEncoder(Recipes.TrainingOptions o, bool readPretrained)
+    private static nn.Module<Tensor, Tensor> CreateEncoder(Recipes.TrainingOptions o)
     {
         bool resnet = o.Backbone.Equals("clip-rn50", StringComparison.OrdinalIgnoreCase);
-        if (o.PretrainedWeights is { } path && readPretrained)
+        if (o.PretrainedWeights is { } path)
         {
             if (!File.Exists(path)) throw new FileNotFoundException($"pretrained-weights file '{path}' does not exist", path);
             var (visual, report) = resnet
