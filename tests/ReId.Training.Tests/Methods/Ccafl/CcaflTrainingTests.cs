@@ -82,7 +82,7 @@ public sealed class CcaflTrainingTests : IDisposable
     {
         var data = Data();
         torch.manual_seed(31);
-        using var vision = new ClipVisionTransformer(new ClipVisionOptions { Width = 64, Layers = 1, PatchSize = 16, InputHeight = 64, InputWidth = 32, OutputDim = 32 });
+        using var vision = new ClipVisionTransformer(new ClipVisionOptions { Width = 64, Layers = 1, PatchSize = 16, InputHeight = 32, InputWidth = 32, OutputDim = 32 });
         using var text = new ClipTextTransformer(new ClipTextOptions { Width = 64, Layers = 1, ContextLength = 32, VocabSize = 523, OutputDim = 32 });
         string dir = Directory.CreateDirectory(Path.Combine(_root, "clip")).FullName;
         string visionFile = Path.Combine(dir, "v.safetensors"), textFile = Path.Combine(dir, "t.safetensors"), clip = Path.Combine(dir, "clip.safetensors");
