@@ -29,6 +29,7 @@ public sealed class CcaflObjective : IDisposable
     private IdentityCentroidMemory? _interMemory;
     private Tensor? _clusterOfClass;
     private Tensor? _classText;
+    private Tensor? _textClassCamera;
     private Tensor? _clusterText;
 
     /// <param name="options">CCAFL settings.</param>
@@ -72,6 +73,9 @@ public sealed class CcaflObjective : IDisposable
         {
             _classText?.Dispose();
             _classText = nn.functional.normalize(text.detach(), p: 2, dim: 1).clone().DetachFromDisposeScope();
+            // The camera of each class next to the text (and the batch's labels), whatever device the run uses.
+            _textClassCamera?.Dispose();
+            _textClassCamera = _classCameraTensor.to(_classText.device).clone().DetachFromDisposeScope();
         }
         UpdateClusterText();
     }
@@ -177,7 +181,7 @@ public sealed class CcaflObjective : IDisposable
             var intra = centroid.Mul(_o.CentroidWeight).Add(instance.Mul(1 - _o.CentroidWeight)).Add(triplet);
             if (_classText is not null && _o.I2tWeight != 0)
             {
-                var i2t = _imageToText.Forward(projected, _classText, labels, _classCameraTensor);
+                var i2t = _imageToText.Forward(projected, _classText, labels, _textClassCamera);
                 terms["i2t"] = i2t.item<float>();
                 intra = intra.Add(i2t.Mul(_o.I2tWeight));
             }
@@ -267,6 +271,7 @@ public sealed class CcaflObjective : IDisposable
         _interMemory?.Dispose();
         _clusterOfClass?.Dispose();
         _classText?.Dispose();
+        _textClassCamera?.Dispose();
         _clusterText?.Dispose();
         _classCameraTensor.Dispose();
     }
