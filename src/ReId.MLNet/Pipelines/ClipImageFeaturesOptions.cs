@@ -4,12 +4,6 @@ namespace ReId.MLNet.Pipelines;
 /// overrides of CLIP's preprocessing (224×224, CLIP mean/std, RGB by default).</summary>
 public sealed class ClipImageFeaturesOptions : ReIdEmbedOptions
 {
-    /// <summary>CLIP's per-channel mean (RGB, 0..1 scale).</summary>
-    public static readonly float[] ClipMean = [0.48145466f, 0.4578275f, 0.40821073f];
-
-    /// <summary>CLIP's per-channel standard deviation (RGB, 0..1 scale).</summary>
-    public static readonly float[] ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
-
     /// <summary>CLIP's default input side.</summary>
     public const int ClipInputSize = 224;
 

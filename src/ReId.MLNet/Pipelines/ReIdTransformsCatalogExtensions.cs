@@ -66,7 +66,7 @@ public static class ReIdTransformsCatalogExtensions
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName, $"{nameof(options)}.{nameof(options.OutputColumnName)}");
         var spec = ImageModelSpec.Resolve(options, nameof(ClipImageFeaturesOptions),
-            ClipImageFeaturesOptions.ClipMean, ClipImageFeaturesOptions.ClipStd, ClipImageFeaturesOptions.ClipInputSize,
+            ChannelStatistics.ClipMean.ToArray(), ChannelStatistics.ClipStd.ToArray(), ClipImageFeaturesOptions.ClipInputSize,
             model => DefaultClipOutput(model, options.PatchTokensOutputName));
         var outputs = new List<ImageModelOutput> { new(options.OutputColumnName, spec.OutputName, spec.NormalizeOutput, spec.EmbeddingSize) };
         if (options.PatchTokensColumnName is not null)

@@ -43,7 +43,7 @@ public class ClipChainTests : IDisposable
     {
         var z = new double[3];
         for (int c = 0; c < 3; c++)
-            z[c] = (rgb[c] / 255.0 - ClipImageFeaturesOptions.ClipMean[c]) / ClipImageFeaturesOptions.ClipStd[c];
+            z[c] = (rgb[c] / 255.0 - ChannelStatistics.ClipMean[c]) / ChannelStatistics.ClipStd[c];
         var e = new double[4];
         for (int j = 0; j < 4; j++)
         {
@@ -110,7 +110,7 @@ public class ClipChainTests : IDisposable
             // Patch token 0 holds the normalised R,G,B of the top-left pixel.
             for (int c = 0; c < 3; c++)
             {
-                double z = (_data.MeanRgb[names[i]][c] / 255.0 - ClipImageFeaturesOptions.ClipMean[c]) / ClipImageFeaturesOptions.ClipStd[c];
+                double z = (_data.MeanRgb[names[i]][c] / 255.0 - ChannelStatistics.ClipMean[c]) / ChannelStatistics.ClipStd[c];
                 Assert.True(Math.Abs(z - patches[i][c]) < 1e-4, $"patch {names[i]}[{c}]");
             }
             Assert.Equal(7 + i, top[i][0]);
