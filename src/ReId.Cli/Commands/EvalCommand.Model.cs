@@ -2,7 +2,6 @@ using System.CommandLine;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Evaluation;
-using ReId.MLNet.Pipelines;
 using ReId.Training.Training;
 
 namespace ReId.Cli.Commands;
@@ -29,15 +28,8 @@ internal sealed partial class EvalCommand
         string format = parse.GetValue(FormatOption) ?? throw new CliUsageException("--format is required with --model");
         var dataset = DatasetFormats.Load(format, root);
         if (parse.GetResult(_protocol) is null) options.Protocol = ModelEvaluation.DefaultProtocol(dataset.Format);
-        if (parse.GetValue(CheckpointOption) is { } checkpoint) return EvaluateCheckpoint(model, checkpoint, dataset, options);
-        string zip = Directory.Exists(model) ? System.IO.Path.Combine(model, "model.zip") : model;
-        using var embedder = ReIdModelZip.Open(zip);
-        var progress = ctx.Progress("embedding");
-        var q = ModelEvaluation.Embed(embedder, dataset.Query, progress);
-        var g = ModelEvaluation.Embed(embedder, dataset.Gallery, progress);
-        return FeatureEvaluation.Evaluate(q, g, options);
+        return parse.GetValue(CheckpointOption) is { } checkpoint
+            ? CheckpointEvaluation.Evaluate(model, checkpoint, dataset, options)
+            : ModelEvaluation.EvaluateSavedModel(model, dataset, options, ctx.Progress("embedding"));
     }
-
-    private static ReIdMetrics EvaluateCheckpoint(string runDirectory, string checkpoint, ReIdDataset dataset, EvaluationOptions options) =>
-        CheckpointEvaluation.Evaluate(runDirectory, checkpoint, dataset, options);
 }

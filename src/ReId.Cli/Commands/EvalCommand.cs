@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.Text.Json.Serialization;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Evaluation;
-using ReId.MLNet.Features;
 
 namespace ReId.Cli.Commands;
 
@@ -37,7 +35,9 @@ internal sealed partial class EvalCommand : ICliCommand
             if (parse.GetValue(_queryFeatures) is { } q)
             {
                 string g = parse.GetValue(_galleryFeatures) ?? throw new CliUsageException("--gallery-features is required with --query-features");
-                metrics = EvaluateFeatures(q, g, options, Positive(parse.GetValue(_trials), "--trials"));
+                int trials = Positive(parse.GetValue(_trials), "--trials");
+                if (trials > 1 && options.Protocol != EvaluationProtocol.VehicleId) throw new CliUsageException("--trials goes with --protocol vehicleid");
+                metrics = FeatureEvaluation.EvaluateFiles(q, g, options, trials);
             }
             else if (TryEvaluateModel(parse, options, ctx) is { } modelMetrics) metrics = modelMetrics;
             else throw new CliUsageException("nothing to evaluate: give --query-features Q.npy --gallery-features G.npy, or --model RUN --data DIR --format F");
@@ -71,43 +71,4 @@ internal sealed partial class EvalCommand : ICliCommand
     };
 
     private static int Positive(int v, string name) => v > 0 ? v : throw new CliUsageException($"{name} {v}: expected a positive integer");
-
-    private static ReIdMetrics EvaluateFeatures(string queryPath, string galleryPath, EvaluationOptions options, int trials)
-    {
-        var q = FeatureFile.Read(queryPath);
-        var g = FeatureFile.Read(galleryPath);
-        if (q.Dim != g.Dim)
-            throw new CliUsageException($"'{queryPath}' has {q.Dim}-dimensional features but '{galleryPath}' has {g.Dim}");
-        if (options.Protocol == EvaluationProtocol.ClothesChangingOnly && (q.Clothes is null || g.Clothes is null))
-            throw new CliUsageException("--protocol cc-only needs a clothes column in both sidecar .csv files");
-        if (trials > 1)
-        {
-            if (options.Protocol != EvaluationProtocol.VehicleId) throw new CliUsageException("--trials goes with --protocol vehicleid");
-            var all = new FeatureSet([.. q.Features, .. g.Features], q.Rows + g.Rows, q.Dim, [.. q.Paths, .. g.Paths], [.. q.Identities, .. g.Identities], [.. q.Cameras, .. g.Cameras]);
-            return VehicleIdEvaluation.Evaluate(all, trials, seed: 0, options);
-        }
-        return FeatureEvaluation.Evaluate(q, g, options);
-    }
-
-    private static void Print(CliContext ctx, ReIdMetrics m, bool json)
-    {
-        if (json)
-        {
-            ctx.WriteJson(new EvalJson(m.MeanAveragePrecision, m.MeanInverseNegativePenalty, m.Cmc, m.Rank1, m.ValidQueries));
-            return;
-        }
-        ctx.Out.WriteLine($"mAP     {m.MeanAveragePrecision:P2}");
-        ctx.Out.WriteLine($"mINP    {m.MeanInverseNegativePenalty:P2}");
-        ctx.Out.WriteLine($"rank-1  {m.Rank1:P2}");
-        ctx.Out.WriteLine($"rank-5  {m.Rank5:P2}");
-        ctx.Out.WriteLine($"rank-10 {m.Rank10:P2}");
-        ctx.Out.WriteLine($"valid queries: {m.ValidQueries}");
-    }
-
-    private sealed record EvalJson(
-        [property: JsonPropertyName("mAP")] double MAP,
-        [property: JsonPropertyName("mINP")] double MINP,
-        [property: JsonPropertyName("cmc")] float[] Cmc,
-        [property: JsonPropertyName("rank1")] double Rank1,
-        [property: JsonPropertyName("validQueries")] int ValidQueries);
 }

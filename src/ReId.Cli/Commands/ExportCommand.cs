@@ -1,24 +1,20 @@
 using System.CommandLine;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Onnx;
-using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
 using ReId.Training.Onnx;
-using ReId.Training.Weights;
 
 namespace ReId.Cli.Commands;
 
 /// <summary>`reid export --backbone NAME --weights W.safetensors --input-size HxW --out model.onnx`: writes a model package.</summary>
 internal sealed class ExportCommand : ICliCommand
 {
-    private static readonly string[] Backbones = ["clip-vit", "clip-rn50", .. ResNet.Names];
-
     public string[] Path => ["export"];
     public string Description => "Export a backbone with safetensors weights to an ONNX model package (model.onnx + model.json).";
 
     public void Configure(Command command, CliContext ctx)
     {
-        var backbone = new Option<string>("--backbone") { Description = $"Architecture: {string.Join(", ", Backbones)}", Required = true };
+        var backbone = new Option<string>("--backbone") { Description = $"Architecture: {string.Join(", ", BackbonePackageExporter.Names)}", Required = true };
         var weights = new Option<string>("--weights") { Description = "Weights (.safetensors; CLIP in OpenAI or Hugging Face layout)", Required = true };
         var inputSize = new Option<string>("--input-size") { Description = "Input HxW, e.g. 256x128 (default: the pretrained size)" };
         var stride = new Option<int>("--patch-stride") { Description = "ViT patch stride (overlapping patches when smaller than the patch)" };
@@ -31,35 +27,22 @@ internal sealed class ExportCommand : ICliCommand
         command.SetAction(parse =>
         {
             string name = parse.GetValue(backbone)!.ToLowerInvariant();
-            if (!Backbones.Contains(name))
-                throw new CliUsageException($"--backbone '{name}' is not supported; expected one of {string.Join(", ", Backbones)}");
-            string weightsPath = parse.GetValue(weights)!;
-            if (!File.Exists(weightsPath))
-                throw new FileNotFoundException($"--weights file '{weightsPath}' does not exist.", weightsPath);
-            (int h, int w)? size = parse.GetValue(inputSize) is { } s ? InputSize.Parse(s) : null;
-            string dir = PackageDirectory(parse.GetValue(output)!);
-
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            ModelPackage package;
-            LoadReport report;
-            int last = parse.GetValue(lastStride);
-            if (last is not (1 or 2)) throw new CliUsageException($"--last-stride must be 1 or 2 (got {last})");
-            if (name == "clip-vit")
-                (package, report) = ClipPackageExporter.WriteVit(dir, weightsPath, size, parse.GetValue(stride), !parse.GetValue(bilinear));
-            else if (name == "clip-rn50")
-                (package, report) = ClipPackageExporter.WriteResNet(dir, weightsPath, size, parse.GetResult(lastStride) is null ? 2 : last, !parse.GetValue(bilinear));
-            else
+            if (!BackbonePackageExporter.Names.Contains(name))
+                throw new CliUsageException($"--backbone '{name}' is not supported; expected one of {string.Join(", ", BackbonePackageExporter.Names)}");
+            var options = new BackboneExportOptions
             {
-                if (size is null) throw new CliUsageException($"--input-size is required for '{name}' (e.g. 256x128)");
-                var neck = parse.GetValue(feature)!.ToLowerInvariant() switch
-                {
-                    "after-bn" => NeckFeature.AfterBn,
-                    "before-bn" => NeckFeature.BeforeBn,
-                    var f => throw new CliUsageException($"--feature must be after-bn or before-bn (got '{f}')"),
-                };
-                (package, report) = ResNetPackageExporter.Write(dir, name, weightsPath, size.Value.h, size.Value.w, last == 1, neck);
-            }
-
+                InputSize = parse.GetValue(inputSize) is { } s ? InputSize.Parse(s) : null,
+                PatchStride = parse.GetValue(stride),
+                BicubicPositionResize = !parse.GetValue(bilinear),
+                LastStride = parse.GetResult(lastStride) is null ? null : parse.GetValue(lastStride),
+                Feature = NeckFeatureNames.Parse(parse.GetValue(feature)!),
+            };
+            if (options.LastStride is { } last && last is not (1 or 2)) throw new CliUsageException($"--last-stride must be 1 or 2 (got {last})");
+            if (options.InputSize is null && !name.StartsWith("clip-", StringComparison.Ordinal))
+                throw new CliUsageException($"--input-size is required for '{name}' (e.g. 256x128)");
+            string dir = PackageDirectory(parse.GetValue(output)!);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var (package, report) = BackbonePackageExporter.Write(name, parse.GetValue(weights)!, dir, options);
             string onnx = System.IO.Path.Combine(dir, ModelPackage.OnnxFileName);
             if (parse.GetValue(json))
                 ctx.WriteJson(new { onnx, json = System.IO.Path.Combine(dir, ModelPackage.JsonFileName), package.InputHeight, package.InputWidth, package.EmbeddingSize, architecture = name, unexpectedKeys = report.UnexpectedKeys, seconds = started.Elapsed.TotalSeconds });
@@ -79,7 +62,6 @@ internal sealed class ExportCommand : ICliCommand
             return output;
         if (!string.Equals(System.IO.Path.GetFileName(output), ModelPackage.OnnxFileName, StringComparison.Ordinal))
             throw new CliUsageException($"--out '{output}': a model package's ONNX file must be named {ModelPackage.OnnxFileName} (or give a folder)");
-        string? dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(output));
-        return dir!;
+        return System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(output))!;
     }
 }

@@ -67,14 +67,7 @@ internal sealed class SynthCommand : ICliCommand
             }
             else
             {
-                var o = context.Out;
-                o.WriteLine($"{report.Format} ({report.Kind.ToString().ToLowerInvariant()}) written to {report.OutputDirectory}");
-                o.WriteLine($"  identities: {report.TrainIdentities} train, {report.TestIdentities} test");
-                o.WriteLine($"  train:   {report.Train.Images,7} images {report.Train.Identities,6} identities {report.Train.Cameras,3} cameras");
-                o.WriteLine($"  query:   {report.Query.Images,7} images {report.Query.Identities,6} identities {report.Query.Cameras,3} cameras");
-                o.WriteLine($"  gallery: {report.Gallery.Images,7} images {report.Gallery.Identities,6} identities {report.Gallery.Cameras,3} cameras" +
-                    (report.DistractorImages + report.JunkImages > 0 ? $" (+{report.DistractorImages} distractors in it, +{report.JunkImages} junk)" : ""));
-                o.WriteLine($"  {report.TotalImages} images in {report.Elapsed.TotalSeconds:F2} s ({report.ImagesPerSecond:F0} images/s)");
+                context.Out.WriteLine(report.Summary());
             }
             return 0;
         });
@@ -82,15 +75,13 @@ internal sealed class SynthCommand : ICliCommand
 
     private static object Split(SyntheticSplitCounts s) => new { images = s.Images, identities = s.Identities, cameras = s.Cameras };
 
-    private static SyntheticKind ParseKind(string? value, string format) => (value ?? DefaultKind(format)).Trim().ToLowerInvariant() switch
+    private static SyntheticKind ParseKind(string? value, string format) => value?.Trim().ToLowerInvariant() switch
     {
+        null => SyntheticDatasetOptions.DefaultKind(format),
         "person" => SyntheticKind.Person,
         "vehicle" => SyntheticKind.Vehicle,
         _ => throw new CliUsageException($"--kind '{value}' is unknown; expected person or vehicle"),
     };
-
-    private static string DefaultKind(string format) =>
-        format.Trim().ToLowerInvariant() is "veri776" or "vehicleid" or "veriwild" ? "vehicle" : "person";
 
     private static (int Min, int Max) ParseRange(string value)
     {

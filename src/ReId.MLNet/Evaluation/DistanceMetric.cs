@@ -1,10 +1,10 @@
 namespace ReId.MLNet.Evaluation;
 
-/// <summary>How query and gallery embeddings are compared.</summary>
+/// <summary>How two embeddings are compared: the one distance enum of the project (evaluation, ranking, search, training losses).</summary>
 public enum DistanceMetric
 {
     /// <summary>1 − cosine similarity (rows are L2-normalised first).</summary>
     Cosine,
-    /// <summary>Euclidean distance.</summary>
+    /// <summary>Plain (not squared) Euclidean distance.</summary>
     Euclidean,
 }

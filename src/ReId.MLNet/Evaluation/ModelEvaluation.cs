@@ -27,6 +27,20 @@ public static class ModelEvaluation
     }
 
     /// <summary>
+    /// Evaluates a saved ML.NET image → embedding pipeline (<see cref="ReIdModelZip"/>) on the dataset's query and gallery:
+    /// <paramref name="modelPath"/> is the <c>.zip</c> itself or a training run folder holding <c>model.zip</c>. Without
+    /// <paramref name="options"/> the dataset's default protocol is used.
+    /// </summary>
+    public static ReIdMetrics EvaluateSavedModel(string modelPath, ReIdDataset dataset, EvaluationOptions? options = null,
+        IProgress<(long Done, long Total)>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelPath);
+        string zip = Directory.Exists(modelPath) ? Path.Combine(modelPath, "model.zip") : modelPath;
+        using var embedder = ReIdModelZip.Open(zip);
+        return Evaluate(embedder, dataset, options, progress);
+    }
+
+    /// <summary>
     /// Embeds samples into a feature set (row order = sample order). Their cameras are passed along (a model with camera
     /// embeddings needs them), and their views when the dataset has any.
     /// </summary>
@@ -36,8 +50,6 @@ public static class ModelEvaluation
         if (embedder.UsesViews && views is null)
             throw new ReIdDataException("the model has view embeddings and needs each image's view id, but the dataset has no views (a 'view' column in the csv layout)");
         float[] f = embedder.Embed(samples.Select(s => s.ImagePath).ToList(), samples.Select(s => s.Camera).ToList(), views, progress);
-        bool clothes = samples.Any(s => s.Clothes >= 0);
-        return new FeatureSet(f, samples.Count, embedder.EmbeddingSize, [.. samples.Select(s => s.ImagePath)], [.. samples.Select(s => s.Identity)],
-            [.. samples.Select(s => s.Camera)], clothes ? [.. samples.Select(s => s.Clothes)] : null);
+        return FeatureSet.FromSamples(f, embedder.EmbeddingSize, samples);
     }
 }

@@ -25,6 +25,18 @@ public static class VehicleIdEvaluation
         return Average(results);
     }
 
+    /// <summary>
+    /// Pools the rows of a query and a gallery feature set (query rows first) into one test set and averages the metrics of
+    /// <paramref name="trials"/> splits of it, as <see cref="Evaluate(FeatureSet, int, int, EvaluationOptions?)"/>.
+    /// </summary>
+    public static ReIdMetrics Evaluate(FeatureSet query, FeatureSet gallery, int trials, int seed = 0, EvaluationOptions? options = null)
+    {
+        if (query.Dim != gallery.Dim) throw new ArgumentException($"query features have {query.Dim} dimensions but gallery features {gallery.Dim}");
+        var all = new FeatureSet([.. query.Features, .. gallery.Features], query.Rows + gallery.Rows, query.Dim, [.. query.Paths, .. gallery.Paths],
+            [.. query.Identities, .. gallery.Identities], [.. query.Cameras, .. gallery.Cameras]);
+        return Evaluate(all, trials, seed, options);
+    }
+
     /// <summary>The mean of several evaluations (CMC curves averaged point-wise).</summary>
     public static ReIdMetrics Average(IReadOnlyList<ReIdMetrics> runs)
     {

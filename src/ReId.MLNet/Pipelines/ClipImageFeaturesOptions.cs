@@ -1,16 +1,17 @@
 namespace ReId.MLNet.Pipelines;
 
-/// <summary>Options of <c>ClipImageFeatures</c>; defaults are CLIP's preprocessing (224×224, CLIP mean/std, RGB).</summary>
+/// <summary>Options of <c>ClipImageFeatures</c>: the model (<see cref="ReIdEmbedOptions.ModelPath"/> or <see cref="ReIdEmbedOptions.ModelPackage"/>), the columns, and
+/// overrides of CLIP's preprocessing (224×224, CLIP mean/std, RGB by default).</summary>
 public sealed class ClipImageFeaturesOptions : ReIdEmbedOptions
 {
-    /// <summary>CLIP's per-channel mean (RGB, 0..1 scale).</summary>
-    public static readonly float[] ClipMean = [0.48145466f, 0.4578275f, 0.40821073f];
-
-    /// <summary>CLIP's per-channel standard deviation (RGB, 0..1 scale).</summary>
-    public static readonly float[] ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
-
     /// <summary>CLIP's default input side.</summary>
     public const int ClipInputSize = 224;
+
+    /// <summary>The CLIP embedding's column (used by the <c>ClipImageFeatures(options)</c> overload). Required there.</summary>
+    public string OutputColumnName { get; set; } = "";
+
+    /// <summary>The image path (or image) column; null = <see cref="OutputColumnName"/> (used by the <c>ClipImageFeatures(options)</c> overload).</summary>
+    public string? InputColumnName { get; set; }
 
     /// <summary>When set, a second output column with this name receives the model output <see cref="PatchTokensOutputName"/>.</summary>
     public string? PatchTokensColumnName { get; set; }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ReId.MLNet.Data;
 using ReId.MLNet.Onnx;
 
 namespace ReId.MLNet.Pipelines;
@@ -10,9 +11,9 @@ namespace ReId.MLNet.Pipelines;
 /// </summary>
 public sealed class MlNetChainEmbedder : IImageEmbedder
 {
-    private const string PathColumn = "ImagePath";
-    private const string CameraColumn = "Camera";
-    private const string ViewColumn = "View";
+    private const string PathColumn = ReIdColumnNames.ImagePath;
+    private const string CameraColumn = ReIdColumnNames.Camera;
+    private const string ViewColumn = ReIdColumnNames.View;
     private const string OutputColumn = "Embedding";
     private readonly MLContext _ml;
     private readonly ITransformer _model;
@@ -32,10 +33,12 @@ public sealed class MlNetChainEmbedder : IImageEmbedder
             UsesViews = package.ViewInputName is not null;
         }
         var resolved = (options ?? new ReIdEmbedOptions()).Clone();
+        resolved.ModelPath = modelPath;
+        resolved.ModelPackage = null;
         resolved.CameraColumnName = CameraColumn;
         resolved.ViewColumnName = ViewColumn;
         var empty = _ml.Data.LoadFromEnumerable(Array.Empty<Row>());
-        _model = _ml.Transforms.ReIdEmbed(OutputColumn, modelPath, PathColumn, resolved).Fit(empty);
+        _model = _ml.Transforms.ReIdEmbed(OutputColumn, resolved, PathColumn).Fit(empty);
         var column = _model.GetOutputSchema(empty.Schema)[OutputColumn];
         EmbeddingSize = column.Type is VectorDataViewType { Size: > 0 } vector
             ? vector.Size

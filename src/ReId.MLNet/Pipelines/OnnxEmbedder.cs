@@ -1,3 +1,4 @@
+using ReId.MLNet.Data;
 using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -122,7 +123,7 @@ public sealed class OnnxEmbedder : IImageEmbedder
     /// <paramref name="outputColumnName"/> vector column (the same values as <c>ReIdEmbed</c>), in the input's row order;
     /// other columns are not carried over (join on the path column when they are needed).
     /// </summary>
-    public IDataView EmbedDataView(MLContext mlContext, IDataView input, string outputColumnName = "Features", string inputColumnName = "ImagePath",
+    public IDataView EmbedDataView(MLContext mlContext, IDataView input, string outputColumnName = ReIdColumnNames.Features, string inputColumnName = ReIdColumnNames.ImagePath,
         IProgress<(long Done, long Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mlContext);

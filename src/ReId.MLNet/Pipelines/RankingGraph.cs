@@ -1,3 +1,4 @@
+using ReId.MLNet.Evaluation;
 using ReId.MLNet.Onnx;
 
 namespace ReId.MLNet.Pipelines;
@@ -10,7 +11,7 @@ internal static class RankingGraph
 {
     public static byte[] Build(
         string queryName, string indicesName, string identitiesName, string distancesName,
-        ReadOnlySpan<float> gallery, int dimension, ReadOnlySpan<long> identities, int topK, RankMetric metric)
+        ReadOnlySpan<float> gallery, int dimension, ReadOnlySpan<long> identities, int topK, DistanceMetric metric)
     {
         if (dimension <= 0)
             throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The feature dimension must be positive.");
@@ -37,7 +38,7 @@ internal static class RankingGraph
             double sq = 0;
             for (int d = 0; d < dimension; d++)
                 sq += (double)row[d] * row[d];
-            float scale = metric == RankMetric.Cosine ? (float)(1.0 / Math.Max(Math.Sqrt(sq), 1e-12)) : 1f;
+            float scale = metric == DistanceMetric.Cosine ? (float)(1.0 / Math.Max(Math.Sqrt(sq), 1e-12)) : 1f;
             for (int d = 0; d < dimension; d++)
                 transposed[d * n + g] = row[d] * scale;
             squaredNorms[g] = (float)sq;
@@ -47,7 +48,7 @@ internal static class RankingGraph
         string q = b.AddInput(queryName, OnnxElementType.Float, 1, dimension);
         string gt = b.AddInitializer("gallery_t", transposed, dimension, n);
         string distances;
-        if (metric == RankMetric.Cosine)
+        if (metric == DistanceMetric.Cosine)
         {
             string norm = b.Node("ReduceL2", [q], OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1));
             string safe = b.Node("Max", [norm, b.Constant([1e-12f], 1)]);

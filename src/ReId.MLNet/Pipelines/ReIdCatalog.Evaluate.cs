@@ -1,3 +1,4 @@
+using ReId.MLNet.Data;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -10,8 +11,8 @@ public sealed partial class ReIdCatalog
 {
     /// <summary>CMC, mAP and mINP of query against gallery rows of IDataViews that carry an embedding column and integer identity/camera
     /// (and, for the clothes-changing protocols, clothes) columns — for example the output of a fitted ReIdEmbed pipeline.</summary>
-    public ReIdMetrics Evaluate(IDataView query, IDataView gallery, string featureColumnName = "Features", string identityColumnName = "Identity",
-        string cameraColumnName = "Camera", string? clothesColumnName = null, EvaluationOptions? options = null)
+    public ReIdMetrics Evaluate(IDataView query, IDataView gallery, string featureColumnName = ReIdColumnNames.Features, string identityColumnName = ReIdColumnNames.Identity,
+        string cameraColumnName = ReIdColumnNames.Camera, string? clothesColumnName = null, EvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(gallery);

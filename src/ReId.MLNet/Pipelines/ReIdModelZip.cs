@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using ReId.MLNet.Data;
 using ReId.MLNet.IO;
 using ReId.MLNet.Onnx;
 
@@ -7,18 +8,9 @@ namespace ReId.MLNet.Pipelines;
 /// <summary>A whole image → embedding pipeline saved as an ML.NET <c>.zip</c>: created from a model package, opened in a fresh context.</summary>
 public static class ReIdModelZip
 {
-    /// <summary>Input column: the image path.</summary>
-    public const string ImagePathColumn = "ImagePath";
-    /// <summary>Input column of models with camera embeddings: the image's camera id (Int32).</summary>
-    public const string CameraColumn = "Camera";
-    /// <summary>Input column of models with view embeddings: the image's view id (Int32).</summary>
-    public const string ViewColumn = "View";
-    /// <summary>Output column: the embedding.</summary>
-    public const string FeaturesColumn = "Features";
-
     /// <summary>
     /// Fits the ReIdEmbed chain of <paramref name="modelPackage"/> and saves it (with the ONNX bytes inside) to <paramref name="zipPath"/> atomically.
-    /// A package with camera (view) embeddings gives a pipeline that also reads <see cref="CameraColumn"/> (<see cref="ViewColumn"/>).
+    /// A package with camera (view) embeddings gives a pipeline that also reads <see cref="ReIdColumnNames.Camera"/> (<see cref="ReIdColumnNames.View"/>); its input is <see cref="ReIdColumnNames.ImagePath"/>, its output <see cref="ReIdColumnNames.Features"/>.
     /// </summary>
     public static void Create(string modelPackage, string zipPath, int? seed = null)
     {
@@ -41,15 +33,15 @@ public static class ReIdModelZip
                     definition.Remove(column);
             }
             input = ml.Data.LoadFromEnumerable(Array.Empty<IdRow>(), definition);
-            options.CameraColumnName = package.CameraInputName is null ? null : CameraColumn;
-            options.ViewColumnName = package.ViewInputName is null ? null : ViewColumn;
+            options.CameraColumnName = package.CameraInputName is null ? null : ReIdColumnNames.Camera;
+            options.ViewColumnName = package.ViewInputName is null ? null : ReIdColumnNames.View;
         }
-        var model = ml.Transforms.ReIdEmbed(FeaturesColumn, options, ImagePathColumn).Fit(input);
+        var model = ml.Transforms.ReIdEmbed(ReIdColumnNames.Features, options, ReIdColumnNames.ImagePath).Fit(input);
         AtomicFile.Write(zipPath, stream => ml.Model.Save(model, input.Schema, stream));
     }
 
     /// <summary>Loads a saved pipeline in a new context as an embedder of image paths (and cameras/views when the model uses them).</summary>
-    public static IImageEmbedder Open(string zipPath) => new SavedPipelineEmbedder(zipPath, FeaturesColumn, ImagePathColumn);
+    public static IImageEmbedder Open(string zipPath) => new SavedPipelineEmbedder(zipPath, ReIdColumnNames.Features, ReIdColumnNames.ImagePath);
 
     private sealed class PathRow
     {

@@ -1,3 +1,4 @@
+using ReId.MLNet.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -56,7 +57,7 @@ public sealed class SavedPipelineEmbedder : IImageEmbedder
             throw new InvalidDataException($"Saved pipeline '{zipPath}' has no fixed-size float vector column '{_outputColumn}'.");
         EmbeddingSize = vector.Size;
         _zipPath = zipPath;
-        _cameraColumn = IdColumn(inputSchema, cameraColumn ?? "Camera", cameraColumn is not null, zipPath);
+        _cameraColumn = IdColumn(inputSchema, cameraColumn ?? ReIdColumnNames.Camera, cameraColumn is not null, zipPath);
         _viewColumn = IdColumn(inputSchema, viewColumn ?? "View", viewColumn is not null, zipPath);
     }
 

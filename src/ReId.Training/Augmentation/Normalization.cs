@@ -1,3 +1,5 @@
+using ReId.MLNet.Pipelines;
+
 namespace ReId.Training.Augmentation;
 
 /// <summary>Per-channel <c>(x − mean) / std</c> on [0, 1] images, with the usual presets.</summary>
@@ -17,8 +19,8 @@ public sealed class Normalization : IImageTransform
     public float[] Mean { get; }
     public float[] Std { get; }
 
-    public static Normalization ImageNet => new([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
-    public static Normalization Clip => new([0.48145466f, 0.4578275f, 0.40821073f], [0.26862954f, 0.26130258f, 0.27577711f]);
+    public static Normalization ImageNet => new(ChannelStatistics.ImageNetMean.ToArray(), ChannelStatistics.ImageNetStd.ToArray());
+    public static Normalization Clip => new(ChannelStatistics.ClipMean.ToArray(), ChannelStatistics.ClipStd.ToArray());
     public static Normalization Half => new([0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f]);
 
     /// <summary>"imagenet", "clip" or "half" (mean = std = 0.5).</summary>

@@ -160,7 +160,7 @@ public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPr
     }
 
     /// <summary>Turns gradients of a part on or off.</summary>
-    public static void SetTrainable(nn.Module part, bool trainable)
+    internal static void SetTrainable(nn.Module part, bool trainable)
     {
         foreach (var p in part.parameters()) p.requires_grad = trainable;
     }

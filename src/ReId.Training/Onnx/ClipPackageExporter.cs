@@ -18,10 +18,8 @@ public static class ClipPackageExporter
             if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
             o.PatchStride = patchStride;
         }, bicubicPositionResize);
-        using (model)
+        using (report.RequireComplete(model, $"Safetensors file '{weightsPath}'", "the CLIP image encoder"))
         {
-            if (report.MissingKeys.Count > 0)
-                throw new InvalidDataException($"Safetensors file '{weightsPath}' lacks tensors the CLIP image encoder needs: {string.Join(", ", report.MissingKeys)}");
             var package = ModelPackageExporter.Write(directory, model, model.Options.InputHeight, model.Options.InputWidth, model.EmbeddingSize, "clip-vit");
             return (package, report);
         }
@@ -36,10 +34,8 @@ public static class ClipPackageExporter
             if (inputSize is { } size) (o.InputHeight, o.InputWidth) = size;
             o.LastStride = lastStride;
         }, bicubicPositionResize);
-        using (model)
+        using (report.RequireComplete(model, $"Safetensors file '{weightsPath}'", "the CLIP ModifiedResNet"))
         {
-            if (report.MissingKeys.Count > 0)
-                throw new InvalidDataException($"Safetensors file '{weightsPath}' lacks tensors the CLIP ModifiedResNet needs: {string.Join(", ", report.MissingKeys.Take(5))}");
             var package = ModelPackageExporter.Write(directory, model, model.Options.InputHeight, model.Options.InputWidth, model.EmbeddingSize, "clip-rn50");
             return (package, report);
         }

@@ -5,7 +5,7 @@ using TorchSharp;
 namespace ReId.Training.Onnx;
 
 /// <summary>Exports a CLIP text encoder to ONNX: int64 token ids [batch, context] → text features [batch, out].</summary>
-public static class ClipTextExporter
+internal static class ClipTextExporter
 {
     /// <summary>Input and output names.</summary>
     public const string InputName = "input_ids", OutputName = "text_features";

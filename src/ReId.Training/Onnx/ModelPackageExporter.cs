@@ -1,15 +1,16 @@
 using ReId.MLNet.Onnx;
+using ReId.MLNet.Pipelines;
 
 namespace ReId.Training.Onnx;
 
 /// <summary>Writes the model package (<c>model.onnx</c> + <c>model.json</c>) that ReIdEmbed and <c>reid embed --model</c> read.</summary>
 public static class ModelPackageExporter
 {
-    /// <summary>CLIP's image mean (RGB).</summary>
-    public static readonly float[] ClipMean = [0.48145466f, 0.4578275f, 0.40821073f];
+    /// <summary>A fresh copy of <see cref="ChannelStatistics.ClipMean"/> for code that takes arrays.</summary>
+    public static float[] ClipMean => ChannelStatistics.ClipMean.ToArray();
 
-    /// <summary>CLIP's image standard deviation (RGB).</summary>
-    public static readonly float[] ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
+    /// <summary>A fresh copy of <see cref="ChannelStatistics.ClipStd"/> for code that takes arrays.</summary>
+    public static float[] ClipStd => ChannelStatistics.ClipStd.ToArray();
 
     /// <summary>
     /// Exports <paramref name="module"/> (in eval mode) into the package folder <paramref name="directory"/>;

@@ -4,6 +4,7 @@ using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
 using ReId.Training.Weights;
 using static TorchSharp.torch;
+using ReId.MLNet.Pipelines;
 
 namespace ReId.Training.Onnx;
 
@@ -15,12 +16,6 @@ namespace ReId.Training.Onnx;
 /// </summary>
 public static class ResNetPackageExporter
 {
-    /// <summary>ImageNet's mean (RGB), what the ResNet recipes normalise with.</summary>
-    public static readonly float[] ImageNetMean = [0.485f, 0.456f, 0.406f];
-
-    /// <summary>ImageNet's standard deviation (RGB).</summary>
-    public static readonly float[] ImageNetStd = [0.229f, 0.224f, 0.225f];
-
     /// <summary>Writes the package into <paramref name="directory"/>; returns it and which file tensors were not used.</summary>
     public static (ModelPackage Package, LoadReport Report) Write(string directory, string backbone, string weightsPath, int inputHeight, int inputWidth,
         bool lastStrideOne = true, NeckFeature feature = NeckFeature.AfterBn)
@@ -52,7 +47,7 @@ public static class ResNetPackageExporter
                 throw new InvalidDataException($"{source} has tensors a '{backbone}' does not have (e.g. {string.Join(", ", report.UnexpectedKeys.Take(3))}); does --backbone match the weights?");
             model.eval();
             var package = ModelPackageExporter.Write(directory, model, inputHeight, inputWidth, model.EmbeddingSize, backbone,
-                ImageNetMean, ImageNetStd, resize: "bilinear");
+                ChannelStatistics.ImageNetMean.ToArray(), ChannelStatistics.ImageNetStd.ToArray(), resize: "bilinear");
             return (package, new LoadReport([], skipped));
         }
         finally

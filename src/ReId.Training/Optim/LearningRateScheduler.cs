@@ -4,7 +4,7 @@ namespace ReId.Training.Optim;
 /// Drives an optimiser's learning rates from a schedule. Its only state is the step counter
 /// (<see cref="Step"/>), which a checkpoint stores and <see cref="Restore"/> puts back.
 /// </summary>
-public sealed class LearningRateScheduler
+internal sealed class LearningRateScheduler
 {
     private readonly ReIdOptimizer _optimizer;
 

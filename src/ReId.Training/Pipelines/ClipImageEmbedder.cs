@@ -33,12 +33,7 @@ public sealed class ClipImageEmbedder : IImageEmbedder
             ClipImageEncoderKind.ModifiedResNet => LoadResNet(weightsPath, inputSize),
             _ => LoadVit(weightsPath, inputSize),
         };
-        if (report.MissingKeys.Count > 0)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"Weights '{weightsPath}' lack tensors the CLIP image encoder needs: {string.Join(", ", report.MissingKeys.Take(5))}.");
-        }
-        _encoder = model;
+        _encoder = report.RequireComplete(model, $"Weights '{weightsPath}'", "the CLIP image encoder");
         EmbeddingSize = embedding;
         LoadReport = report;
         InputHeight = height;

@@ -21,10 +21,22 @@ public sealed class ReIdTrainerEstimator : IEstimator<ITransformer>
 
     public ReIdTrainerOptions Options { get; }
 
-    /// <summary>The outcome of the last <see cref="Fit"/> (run folder, final metrics when evaluated).</summary>
+    /// <summary>
+    /// The outcome of the last <see cref="Fit"/> on this estimator (run folder, final metrics when evaluated). Kept for the notebooks;
+    /// <see cref="FitWithResult"/> returns the same without state shared between calls.
+    /// </summary>
     public TrainingResult? LastResult { get; private set; }
 
+    /// <summary>Trains and returns the fitted image → embedding pipeline (see <see cref="FitWithResult"/>).</summary>
     public ITransformer Fit(IDataView input)
+    {
+        var (model, result) = FitWithResult(input);
+        LastResult = result;
+        return model;
+    }
+
+    /// <summary>Trains on <paramref name="input"/> and returns the fitted pipeline together with the training outcome.</summary>
+    public (ITransformer Model, TrainingResult Result) FitWithResult(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var samples = ReadSamples(input);
@@ -32,9 +44,9 @@ public sealed class ReIdTrainerEstimator : IEstimator<ITransformer>
         var training = Options.Training.Clone();
         if (dataset.NumTrainIdentities < training.IdentitiesPerBatch)
             throw new ArgumentException($"the training data has {dataset.NumTrainIdentities} identities but a batch needs {training.IdentitiesPerBatch}; lower Training.IdentitiesPerBatch");
-        LastResult = new ReIdTrainer(training, Options.Log).Train(dataset, Options.RunDirectory);
-        var fitted = _context.Transforms.ReIdEmbed(Options.FeatureColumnName, LastResult.ModelPackageDirectory, Options.ImagePathColumnName);
-        return fitted.Fit(input);
+        var result = new ReIdTrainer(training, Options.Log).Train(dataset, Options.RunDirectory);
+        var fitted = _context.Transforms.ReIdEmbed(Options.FeatureColumnName, result.ModelPackageDirectory, Options.ImagePathColumnName);
+        return (fitted.Fit(input), result);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -1,3 +1,4 @@
+using ReId.MLNet.Data;
 using ReId.Training.Recipes;
 
 namespace ReId.Training.Pipelines;
@@ -6,13 +7,13 @@ namespace ReId.Training.Pipelines;
 public sealed class ReIdTrainerOptions
 {
     /// <summary>Column of image file paths.</summary>
-    public string ImagePathColumnName { get; set; } = "ImagePath";
+    public string ImagePathColumnName { get; set; } = ReIdColumnNames.ImagePath;
     /// <summary>Column of identity ids (any integer type).</summary>
-    public string IdentityColumnName { get; set; } = "Identity";
+    public string IdentityColumnName { get; set; } = ReIdColumnNames.Identity;
     /// <summary>Column of camera ids (any integer type); null when the data has none.</summary>
-    public string? CameraColumnName { get; set; } = "Camera";
+    public string? CameraColumnName { get; set; } = ReIdColumnNames.Camera;
     /// <summary>Output column of the fitted transformer: the L2-normalised embedding.</summary>
-    public string FeatureColumnName { get; set; } = "Features";
+    public string FeatureColumnName { get; set; } = ReIdColumnNames.Features;
     /// <summary>Folder for checkpoints, metrics, model package, model.zip and report.md.</summary>
     public string RunDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "reid-runs", Guid.NewGuid().ToString("N"));
     /// <summary>Training settings; defaults to the "bot" recipe.</summary>

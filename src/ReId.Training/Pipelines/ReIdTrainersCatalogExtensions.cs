@@ -1,3 +1,4 @@
+using ReId.MLNet.Data;
 using ReId.MLNet.Pipelines;
 using ReId.Training.Recipes;
 
@@ -8,8 +9,8 @@ public static class ReIdTrainersCatalogExtensions
 {
     /// <summary>The bag-of-tricks baseline (BNNeck, CE with label smoothing + batch-hard triplet, warm-up, random erasing) on the given backbone.</summary>
     public static ReIdTrainerEstimator BagOfTricks(this ReIdTrainersCatalog catalog, string runDirectory,
-        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
-        string featureColumnName = "Features", string recipe = "bot", int? epochs = null, string? backbone = null, TextWriter? log = null)
+        string imagePathColumnName = ReIdColumnNames.ImagePath, string identityColumnName = ReIdColumnNames.Identity, string? cameraColumnName = ReIdColumnNames.Camera,
+        string featureColumnName = ReIdColumnNames.Features, string recipe = "bot", int? epochs = null, string? backbone = null, TextWriter? log = null)
     {
         var training = TrainingRecipes.Get(recipe);
         if (training.Method != "bot") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; BagOfTricks takes bot or bot-small", nameof(recipe));
@@ -32,8 +33,8 @@ public static class ReIdTrainersCatalogExtensions
     /// both towers) needs <paramref name="clipVocabulary"/>; without weights the recipe's network starts from random weights.
     /// </summary>
     public static ReIdTrainerEstimator ClipReId(this ReIdTrainersCatalog catalog, string runDirectory,
-        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
-        string featureColumnName = "Features", string recipe = "clip-reid", string? clipWeights = null, string? clipVocabulary = null,
+        string imagePathColumnName = ReIdColumnNames.ImagePath, string identityColumnName = ReIdColumnNames.Identity, string? cameraColumnName = ReIdColumnNames.Camera,
+        string featureColumnName = ReIdColumnNames.Features, string recipe = "clip-reid", string? clipWeights = null, string? clipVocabulary = null,
         int? stage1Epochs = null, int? epochs = null, TextWriter? log = null)
     {
         var training = TrainingRecipes.Get(recipe);
@@ -61,8 +62,8 @@ public static class ReIdTrainersCatalogExtensions
     /// <paramref name="clipWeights"/> the recipe must be ccafl-small (random weights).
     /// </summary>
     public static ReIdTrainerEstimator Ccafl(this ReIdTrainersCatalog catalog, string runDirectory,
-        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string cameraColumnName = "Camera",
-        string featureColumnName = "Features", string recipe = "ccafl", string? clipWeights = null, int? epochs = null, TextWriter? log = null)
+        string imagePathColumnName = ReIdColumnNames.ImagePath, string identityColumnName = ReIdColumnNames.Identity, string cameraColumnName = ReIdColumnNames.Camera,
+        string featureColumnName = ReIdColumnNames.Features, string recipe = "ccafl", string? clipWeights = null, int? epochs = null, TextWriter? log = null)
     {
         var training = TrainingRecipes.Get(recipe);
         if (training.Method != "ccafl") throw new ArgumentException($"recipe '{recipe}' is a {training.Method} recipe; Ccafl takes ccafl or ccafl-small", nameof(recipe));
@@ -88,8 +89,8 @@ public static class ReIdTrainersCatalogExtensions
     /// recipe; clip-senet-small starts from a random SEM); <paramref name="groups"/> is AFEM's G.
     /// </summary>
     public static ReIdTrainerEstimator ClipSeNet(this ReIdTrainersCatalog catalog, string runDirectory,
-        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
-        string featureColumnName = "Features", string recipe = "clip-senet", string? clipWeights = null, int? groups = null,
+        string imagePathColumnName = ReIdColumnNames.ImagePath, string identityColumnName = ReIdColumnNames.Identity, string? cameraColumnName = ReIdColumnNames.Camera,
+        string featureColumnName = ReIdColumnNames.Features, string recipe = "clip-senet", string? clipWeights = null, int? groups = null,
         int? epochs = null, TextWriter? log = null)
     {
         var training = TrainingRecipes.Get(recipe);
@@ -118,8 +119,8 @@ public static class ReIdTrainersCatalogExtensions
     /// go together; without them the recipe's networks start from random weights.
     /// </summary>
     public static ReIdTrainerEstimator Csgn(this ReIdTrainersCatalog catalog, string runDirectory,
-        string imagePathColumnName = "ImagePath", string identityColumnName = "Identity", string? cameraColumnName = "Camera",
-        string featureColumnName = "Features", string recipe = "csgn", string? clipWeights = null, string? resNetWeights = null,
+        string imagePathColumnName = ReIdColumnNames.ImagePath, string identityColumnName = ReIdColumnNames.Identity, string? cameraColumnName = ReIdColumnNames.Camera,
+        string featureColumnName = ReIdColumnNames.Features, string recipe = "csgn", string? clipWeights = null, string? resNetWeights = null,
         string? clipVocabulary = null, int? stage1Epochs = null, int? epochs = null, TextWriter? log = null)
     {
         var training = TrainingRecipes.Get(recipe);

@@ -105,9 +105,9 @@ public class FiniteValuesTests
     }
 
     [Theory]
-    [InlineData(RankMetric.Cosine)]
-    [InlineData(RankMetric.Euclidean)]
-    public void ReIdRankGivesANonFiniteQueryNoResultAndLeavesTheOthersIntact(RankMetric metric)
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Euclidean)]
+    public void ReIdRankGivesANonFiniteQueryNoResultAndLeavesTheOthersIntact(DistanceMetric metric)
     {
         float[] gallery = [1, 0, 0, /**/ 0, 1, 0, /**/ 0, 0, 1, /**/ 1, 1, 0];
         long[] ids = [10, 11, 12, 13];

@@ -59,7 +59,7 @@ public class CameraInputTests : IDisposable
         var ml = new MLContext(seed: 1);
         var rows = images.Select(i => new CameraRow { ImagePath = Path.Combine(_data.ImageDir, i.Name), Camera = i.Camera }).ToArray();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.ReIdEmbed("Embedding", package, nameof(CameraRow.ImagePath), new ReIdEmbedOptions { CameraColumnName = "Camera" }).Fit(data);
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = package, CameraColumnName = "Camera" }, nameof(CameraRow.ImagePath)).Fit(data);
         var before = Column(ml, model, data);
         for (int i = 0; i < images.Length; i++)
             AssertClose(_data.ExpectedWithCamera(images[i].Name, images[i].Camera), before[i]);
@@ -86,7 +86,7 @@ public class CameraInputTests : IDisposable
         var ml = new MLContext(seed: 1);
         var rows = new[] { new CameraRow { ImagePath = Path.Combine(_data.ImageDir, "a.png"), Camera = 3 } };
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.ReIdEmbed("Embedding", _data.CameraPackage(), nameof(CameraRow.ImagePath), new ReIdEmbedOptions { CameraColumnName = "Camera" }).Fit(data);
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.CameraPackage(), CameraColumnName = "Camera" }, nameof(CameraRow.ImagePath)).Fit(data);
 
         AssertClose(_data.Expected("a.png"), Column(ml, model, data)[0]);
     }
@@ -98,7 +98,7 @@ public class CameraInputTests : IDisposable
         var ml = new MLContext(seed: 1);
         var rows = new[] { new LongCameraRow { ImagePath = Path.Combine(_data.ImageDir, "a.png"), Cam = 5 } };
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.ReIdEmbed("Embedding", _data.CameraPackage(), nameof(LongCameraRow.ImagePath), new ReIdEmbedOptions { CameraColumnName = "Cam" }).Fit(data);
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.CameraPackage(), CameraColumnName = "Cam" }, nameof(LongCameraRow.ImagePath)).Fit(data);
 
         AssertClose(_data.ExpectedWithCamera("a.png", 5), Column(ml, model, data)[0]);
     }
@@ -117,14 +117,13 @@ public class CameraInputTests : IDisposable
     public void AMissingOrTextCameraColumn_IsNamedAtFit()
     {
         var ml = new MLContext(seed: 1);
-        var options = new ReIdEmbedOptions { CameraColumnName = "Camera" };
         var noCamera = ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>());
-        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ReIdEmbed("Embedding", _data.CameraPackage(), nameof(ImageRow.ImagePath), options).Fit(noCamera));
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.CameraPackage(), CameraColumnName = "Camera" }, nameof(ImageRow.ImagePath)).Fit(noCamera));
         Assert.Contains("'Camera'", missing.Message);
         Assert.Contains("CameraColumnName", missing.Message);
 
         var text = ml.Data.LoadFromEnumerable(Array.Empty<TextCameraRow>());
-        var wrongType = Assert.Throws<ArgumentException>(() => ml.Transforms.ReIdEmbed("Embedding", _data.CameraPackage("p2"), nameof(TextCameraRow.ImagePath), options).Fit(text));
+        var wrongType = Assert.Throws<ArgumentException>(() => ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.CameraPackage("p2"), CameraColumnName = "Camera" }, nameof(TextCameraRow.ImagePath)).Fit(text));
         Assert.Contains("'Camera'", wrongType.Message);
         Assert.Contains("integer", wrongType.Message);
     }
@@ -135,7 +134,7 @@ public class CameraInputTests : IDisposable
         _data.SolidImage("a.png", 10, 7, 200, 100, 50);
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(new[] { new CameraRow { ImagePath = Path.Combine(_data.ImageDir, "a.png"), Camera = 5 } });
-        var model = ml.Transforms.ReIdEmbed("Embedding", _data.Package(), nameof(CameraRow.ImagePath), new ReIdEmbedOptions { CameraColumnName = "Camera" }).Fit(data);
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.Package(), CameraColumnName = "Camera" }, nameof(CameraRow.ImagePath)).Fit(data);
         AssertClose(_data.Expected("a.png"), Column(ml, model, data)[0]);
     }
 

@@ -43,7 +43,7 @@ public class ClipChainTests : IDisposable
     {
         var z = new double[3];
         for (int c = 0; c < 3; c++)
-            z[c] = (rgb[c] / 255.0 - ClipImageFeaturesOptions.ClipMean[c]) / ClipImageFeaturesOptions.ClipStd[c];
+            z[c] = (rgb[c] / 255.0 - ChannelStatistics.ClipMean[c]) / ChannelStatistics.ClipStd[c];
         var e = new double[4];
         for (int j = 0; j < 4; j++)
         {
@@ -85,8 +85,11 @@ public class ClipChainTests : IDisposable
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);
 
-        var pipeline = ml.Transforms.ClipImageFeatures("Clip", clip, nameof(ImageRow.ImagePath),
-                new ClipImageFeaturesOptions { ImageFolder = _data.ImageDir, PatchTokensColumnName = "Patches", PatchTokensOutputName = "patch_tokens" })
+        var pipeline = ml.Transforms.ClipImageFeatures(new ClipImageFeaturesOptions
+            {
+                OutputColumnName = "Clip", ModelPath = clip, InputColumnName = nameof(ImageRow.ImagePath),
+                ImageFolder = _data.ImageDir, PatchTokensColumnName = "Patches", PatchTokensOutputName = "patch_tokens",
+            })
             .Append(ml.Transforms.SemanticEnhance("Enhanced", afem, "Clip"))
             .Append(ml.Transforms.ReIdRank("Top", gallery, 4, "Enhanced", [7, 8, 9], topK: 3));
         var output = pipeline.Fit(data).Transform(data);
@@ -107,11 +110,35 @@ public class ClipChainTests : IDisposable
             // Patch token 0 holds the normalised R,G,B of the top-left pixel.
             for (int c = 0; c < 3; c++)
             {
-                double z = (_data.MeanRgb[names[i]][c] / 255.0 - ClipImageFeaturesOptions.ClipMean[c]) / ClipImageFeaturesOptions.ClipStd[c];
+                double z = (_data.MeanRgb[names[i]][c] / 255.0 - ChannelStatistics.ClipMean[c]) / ChannelStatistics.ClipStd[c];
                 Assert.True(Math.Abs(z - patches[i][c]) < 1e-4, $"patch {names[i]}[{c}]");
             }
             Assert.Equal(7 + i, top[i][0]);
         }
+    }
+
+    private sealed class VectorRow
+    {
+        [Microsoft.ML.Data.VectorType(4)]
+        public float[] In { get; set; } = [];
+    }
+
+    [Fact]
+    public void SemanticEnhance_FromOptions_MatchesHandComputationInANamedColumn()
+    {
+        string afem = Path.Combine(_data.Root, "afem.onnx");
+        File.WriteAllBytes(afem, EnhanceModel());
+        double[] x = [0.5, -1, 2, 0.25];
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(new[] { new VectorRow { In = [.. x.Select(v => (float)v)] } });
+
+        var output = ml.Transforms.SemanticEnhance(new SemanticEnhanceOptions { OutputColumnName = "Out", InputColumnName = "In", ModelPath = afem })
+            .Fit(data).Transform(data);
+
+        float[] got = output.GetColumn<float[]>("Out").Single();
+        double[] expected = Enhanced(x);
+        for (int j = 0; j < 4; j++) Assert.Equal(expected[j], got[j], 5);
+        Assert.Throws<ArgumentException>(() => ml.Transforms.SemanticEnhance(new SemanticEnhanceOptions { OutputColumnName = "Out" }));
     }
 
     [Fact]

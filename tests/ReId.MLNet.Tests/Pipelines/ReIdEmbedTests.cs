@@ -38,8 +38,7 @@ public class ReIdEmbedTests : IDisposable
     {
         string[] names = WriteImages();
         var ml = new MLContext(seed: 1);
-        var pipeline = ml.Transforms.ReIdEmbed("Embedding", _data.Package(), nameof(ImageRow.ImagePath),
-            new ReIdEmbedOptions { ImageFolder = _data.ImageDir });
+        var pipeline = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.Package(), ImageFolder = _data.ImageDir }, nameof(ImageRow.ImagePath));
         var rows = names.Select(n => new ImageRow { ImagePath = n }).ToArray();
 
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable(rows));
@@ -116,8 +115,7 @@ public class ReIdEmbedTests : IDisposable
         string[] names = WriteImages();
         var rows = names.Select(n => new ImageRow { ImagePath = Path.Combine(_data.ImageDir, n) }).ToArray();
         var ml = new MLContext();
-        var model = ml.Transforms.ReIdEmbed("Embedding", _data.Package(), nameof(ImageRow.ImagePath),
-            new ReIdEmbedOptions { GpuDeviceId = 0, FallbackToCpu = true }).Fit(ml.Data.LoadFromEnumerable(rows));
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = _data.Package(), GpuDeviceId = 0, FallbackToCpu = true }, nameof(ImageRow.ImagePath)).Fit(ml.Data.LoadFromEnumerable(rows));
 
         var embeddings = Embeddings(ml, model, rows);
 
@@ -149,6 +147,7 @@ public class ReIdEmbedTests : IDisposable
         var ml = new MLContext(seed: 1);
         var options = new ReIdEmbedOptions
         {
+            ModelPath = onnx,
             InputHeight = PipelineTestData.Height,
             InputWidth = PipelineTestData.Width,
             Mean = PipelineTestData.Mean,
@@ -156,7 +155,7 @@ public class ReIdEmbedTests : IDisposable
             NormalizeOutput = false,
         };
 
-        var model = ml.Transforms.ReIdEmbed("Embedding", onnx, nameof(ImageRow.ImagePath), options).Fit(ml.Data.LoadFromEnumerable(rows));
+        var model = ml.Transforms.ReIdEmbed("Embedding", options, nameof(ImageRow.ImagePath)).Fit(ml.Data.LoadFromEnumerable(rows));
 
         var embeddings = Embeddings(ml, model, rows);
         for (int i = 0; i < names.Length; i++)
@@ -215,8 +214,7 @@ public class ReIdEmbedTests : IDisposable
         string onnx = Path.Combine(_data.Root, "dyn.onnx");
         b.Save(onnx);
 
-        var ex = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.ReIdEmbed("E", onnx, "ImagePath",
-            new ReIdEmbedOptions { Mean = PipelineTestData.Mean, Std = PipelineTestData.Std }));
+        var ex = Assert.Throws<ArgumentException>(() => new MLContext().Transforms.ReIdEmbed("E", new ReIdEmbedOptions { ModelPath = onnx, Mean = PipelineTestData.Mean, Std = PipelineTestData.Std }, "ImagePath"));
 
         Assert.Contains("InputHeight", ex.Message);
     }
@@ -237,8 +235,7 @@ public class ReIdEmbedTests : IDisposable
         string bogus = Path.Combine(_data.Root, "bogus.onnx");
         File.WriteAllText(bogus, "this is a text file, not a model");
 
-        var ex = Assert.Throws<InvalidDataException>(() => new MLContext().Transforms.ReIdEmbed("E", bogus, "ImagePath",
-            new ReIdEmbedOptions { InputHeight = 4, InputWidth = 4, Mean = PipelineTestData.Mean, Std = PipelineTestData.Std }));
+        var ex = Assert.Throws<InvalidDataException>(() => new MLContext().Transforms.ReIdEmbed("E", new ReIdEmbedOptions { ModelPath = bogus, InputHeight = 4, InputWidth = 4, Mean = PipelineTestData.Mean, Std = PipelineTestData.Std }, "ImagePath"));
 
         Assert.Contains(bogus, ex.Message);
     }
@@ -249,8 +246,7 @@ public class ReIdEmbedTests : IDisposable
         string onnx = Path.Combine(_data.Root, "fixed.onnx");
         File.WriteAllBytes(onnx, PipelineTestData.TinyEmbeddingModel());
 
-        var ex = Assert.Throws<InvalidDataException>(() => new MLContext().Transforms.ReIdEmbed("E", onnx, "ImagePath",
-            new ReIdEmbedOptions { InputHeight = 8, InputWidth = 4, Mean = PipelineTestData.Mean, Std = PipelineTestData.Std }));
+        var ex = Assert.Throws<InvalidDataException>(() => new MLContext().Transforms.ReIdEmbed("E", new ReIdEmbedOptions { ModelPath = onnx, InputHeight = 8, InputWidth = 4, Mean = PipelineTestData.Mean, Std = PipelineTestData.Std }, "ImagePath"));
 
         Assert.Contains("8×4", ex.Message);
     }
@@ -258,8 +254,7 @@ public class ReIdEmbedTests : IDisposable
     [Fact]
     public void UnknownOutputName_IsRejectedListingTheOutputs()
     {
-        var ex = Assert.Throws<InvalidDataException>(() => new MLContext().Transforms.ReIdEmbed("E", _data.Package(), "ImagePath",
-            new ReIdEmbedOptions { OutputName = "logits" }));
+        var ex = Assert.Throws<InvalidDataException>(() => new MLContext().Transforms.ReIdEmbed("E", new ReIdEmbedOptions { ModelPath = _data.Package(), OutputName = "logits" }, "ImagePath"));
 
         Assert.Contains("'logits'", ex.Message);
         Assert.Contains("'embedding'", ex.Message);

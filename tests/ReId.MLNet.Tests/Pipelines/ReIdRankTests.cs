@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
 
 namespace ReId.MLNet.Tests.Pipelines;
@@ -17,7 +18,7 @@ public class ReIdRankTests
     private static float[] Random(Random rng, int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
 
     /// <summary>Independent brute force in double precision: (index, distance) sorted by distance then index.</summary>
-    private static (int Index, double Distance)[] BruteForce(float[] q, float[] gallery, RankMetric metric)
+    private static (int Index, double Distance)[] BruteForce(float[] q, float[] gallery, DistanceMetric metric)
     {
         int n = gallery.Length / Dim;
         var result = new (int, double)[n];
@@ -32,15 +33,15 @@ public class ReIdRankTests
                 gg += b * b;
                 d2 += (a - b) * (a - b);
             }
-            result[g] = (g, metric == RankMetric.Cosine ? 1 - dot / Math.Sqrt(qq * gg) : Math.Sqrt(d2));
+            result[g] = (g, metric == DistanceMetric.Cosine ? 1 - dot / Math.Sqrt(qq * gg) : Math.Sqrt(d2));
         }
         return result.OrderBy(r => r.Item2).ThenBy(r => r.Item1).ToArray();
     }
 
     [Theory]
-    [InlineData(RankMetric.Cosine)]
-    [InlineData(RankMetric.Euclidean)]
-    public void TopK_MatchesBruteForce_AndSurvivesZipRoundTrip(RankMetric metric)
+    [InlineData(DistanceMetric.Cosine)]
+    [InlineData(DistanceMetric.Euclidean)]
+    public void TopK_MatchesBruteForce_AndSurvivesZipRoundTrip(DistanceMetric metric)
     {
         var rng = new Random(42);
         const int n = 60, k = 7;
@@ -102,6 +103,33 @@ public class ReIdRankTests
 
         Assert.Equal([7L, 42L], output.GetColumn<VBuffer<long>>("TopIdentities").Single().DenseValues().ToArray());
         Assert.Equal([1L, 0L], output.GetColumn<VBuffer<long>>("Top").Single().DenseValues().ToArray());
+    }
+
+    [Fact]
+    public void OptionsNameEveryOutputColumnAndTheInputDefaultsToTheOutputInPlace()
+    {
+        float[] gallery = [0, 1, 0, 0, 0, 0, 0, 0, /**/ 1, 0, 0, 0, 0, 0, 0, 0, /**/ 1, 1, 0, 0, 0, 0, 0, 0];
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(new[] { new QueryRow { Features = [1, 0.1f, 0, 0, 0, 0, 0, 0] } });
+
+        var output = ml.Transforms.ReIdRank(new ReIdRankOptions
+        {
+            OutputColumnName = "Rows", InputColumnName = nameof(QueryRow.Features), IdentitiesColumnName = "Who", DistancesColumnName = "HowFar",
+            Gallery = gallery, Dimension = Dim, GalleryIdentities = [5, 6, 7], TopK = 2, Metric = DistanceMetric.Euclidean,
+        }).Fit(data).Transform(data);
+
+        // Hand-computed: |q − g1| = 0.1, |q − g2| = 0.9, |q − g0| = √(1 + 0.81).
+        Assert.Equal([1L, 2L], output.GetColumn<VBuffer<long>>("Rows").Single().DenseValues().ToArray());
+        Assert.Equal([6L, 7L], output.GetColumn<VBuffer<long>>("Who").Single().DenseValues().ToArray());
+        var distances = output.GetColumn<VBuffer<float>>("HowFar").Single().DenseValues().ToArray();
+        Assert.Equal(0.1f, distances[0], 5);
+        Assert.Equal(0.9f, distances[1], 5);
+        Assert.Null(output.Schema.GetColumnOrNull("RowsIdentities"));
+
+        // No input column: the ranking reads and replaces the output-named column, as ML.NET's own stages do.
+        var inPlace = ml.Transforms.ReIdRank(nameof(QueryRow.Features), gallery, Dim, galleryIdentities: [5, 6, 7], topK: 1).Fit(data).Transform(data);
+        Assert.Equal([1L], inPlace.GetColumn<VBuffer<long>>(nameof(QueryRow.Features)).Single().DenseValues().ToArray());
+        Assert.Equal([6L], inPlace.GetColumn<VBuffer<long>>("FeaturesIdentities").Single().DenseValues().ToArray());
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ReId.MLNet.Evaluation;
 using ReId.Training.Losses;
 using static TorchSharp.torch;
 

@@ -104,8 +104,7 @@ public sealed class SieDeploymentTests : IDisposable
         var rows = paths.Select((p, i) => new Row { ImagePath = p, Camera = cameras[i] }).ToArray();
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.ReIdEmbed("Embedding", dir, "ImagePath",
-            new ReIdEmbedOptions { CameraColumnName = "Camera" }).Fit(data);
+        var model = ml.Transforms.ReIdEmbed("Embedding", new ReIdEmbedOptions { ModelPath = dir, CameraColumnName = "Camera" }, "ImagePath").Fit(data);
         string zip = Path.Combine(_root, "sie.zip");
         ml.Model.Save(model, data.Schema, zip);
         Directory.Delete(dir, true);

@@ -14,6 +14,22 @@ public sealed partial class MarketStyleDataset(string format = "market1501") : I
 
     public string Format { get; } = format;
 
+    /// <summary>
+    /// The identity and camera of a Market-style file name (<c>0002_c1s1_000451_03.jpg</c>, Duke's <c>0001_c2_f0046182.jpg</c>);
+    /// false when the name has another form or a number does not fit an int.
+    /// </summary>
+    public static bool TryParseName(string fileName, out int identity, out int camera)
+    {
+        identity = camera = -1;
+        var m = NamePattern().Match(fileName);
+        if (!m.Success) return false;
+        if (!int.TryParse(m.Groups[1].ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int id)
+            || !int.TryParse(m.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int cam))
+            return false;
+        (identity, camera) = (id, cam);
+        return true;
+    }
+
     public ReIdDataset Read(string root, DatasetLoadOptions options) => new(Format, root,
         ReadFolder(DatasetFiles.RequireDirectory(root, "bounding_box_train", Format), options),
         ReadFolder(DatasetFiles.RequireDirectory(root, "query", Format), options),

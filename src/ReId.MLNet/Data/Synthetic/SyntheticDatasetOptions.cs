@@ -6,6 +6,10 @@ public sealed class SyntheticDatasetOptions
     /// <summary>The dataset layouts the generator writes (the values of <see cref="Format"/>).</summary>
     public static IReadOnlyList<string> Formats { get; } = ["market1501", "veri776", "msmt17", "ltcc", "prcc", "vehicleid", "veriwild", "csv"];
 
+    /// <summary>What a layout holds unless told otherwise: vehicles for the vehicle layouts (veri776, vehicleid, veriwild), else persons.</summary>
+    public static SyntheticKind DefaultKind(string format) =>
+        format.Trim().ToLowerInvariant() is "veri776" or "vehicleid" or "veriwild" ? SyntheticKind.Vehicle : SyntheticKind.Person;
+
     /// <summary>Persons or vehicles.</summary>
     public SyntheticKind Kind { get; set; } = SyntheticKind.Person;
 

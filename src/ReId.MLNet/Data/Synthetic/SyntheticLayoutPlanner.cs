@@ -12,6 +12,44 @@ internal static class SyntheticLayoutPlanner
 
     public static SyntheticLayoutPlan Plan(SyntheticDatasetOptions o)
     {
+        var (format, cameras) = Validate(o);
+        bool vehicle = o.Kind == SyntheticKind.Vehicle;
+        int height = o.ImageHeight > 0 ? o.ImageHeight : 128;
+        int width = o.ImageWidth > 0 ? o.ImageWidth : vehicle ? 128 : 64;
+        // Vehicle crops (VeRi-776) come in many sizes; a camera's resolution and distance make its crops differ.
+        var styles = new CameraStyle[cameras + 1];
+        for (int c = 1; c <= cameras; c++) styles[c] = CameraStyle.Create(o.Seed, c, width, height, varySize: vehicle);
+
+        // One random stream decides the identities' order, cameras and counts (train first, then test) and, after them, where
+        // Market's distractors and junk stand; the order of those draws is part of the output.
+        var rng = new SynthRandom(o.Seed, 0x504C_414E);
+        var (train, test) = DrawIdentities(o, cameras, ref rng);
+        var layout = new Layout(o, format, styles);
+        var plan = new SyntheticLayoutPlan
+        {
+            Format = format, Kind = o.Kind, Png = format == "ltcc", Jobs = [], Cameras = styles,
+            TrainIdentities = train.Count, TestIdentities = test.Count,
+        };
+        switch (format)
+        {
+            case "market1501": PlanMarket1501(layout, plan, train, test, ref rng, cameras); break;
+            case "veri776": PlanVeri776(layout, plan, train, test); break;
+            case "msmt17": PlanMsmt17(layout, plan, train, test); break;
+            case "ltcc": PlanLtcc(layout, plan, train, test); break;
+            case "prcc": PlanPrcc(o, train, test, plan.Jobs, layout.Job); break;
+            case "vehicleid": PlanVehicleId(plan, train, test, layout.Job); break;
+            case "veriwild": PlanVeriWild(o, plan, train, test, layout.Job); break;
+            case "csv": PlanCsv(plan, train, test, layout.Job); break;
+            default: throw new ArgumentException($"Format '{format}' has no layout planner (a generator bug: it is listed in SyntheticDatasetOptions.Formats)", nameof(o));
+        }
+        if (plan.Jobs.Select(j => j.RelativePath).Distinct(StringComparer.Ordinal).Count() != plan.Jobs.Count)
+            throw new InvalidOperationException($"synthetic {format} plan produced duplicate file names (a generator bug)");
+        return plan;
+    }
+
+    /// <summary>Checks every option against the layout's limits; returns the normalised format name and the number of cameras.</summary>
+    private static (string Format, int Cameras) Validate(SyntheticDatasetOptions o)
+    {
         string format = (o.Format ?? "").Trim().ToLowerInvariant();
         if (!SyntheticDatasetOptions.Formats.Contains(format))
             throw new ArgumentException($"Format '{o.Format}' is not a synthetic layout; accepted values: {string.Join(", ", SyntheticDatasetOptions.Formats)}", nameof(o.Format));
@@ -45,23 +83,24 @@ internal static class SyntheticLayoutPlanner
             throw new ArgumentException($"ImageWidth must be 0 (default) or between 16 and 1024, got {o.ImageWidth}", nameof(o.ImageWidth));
         if (o.Distractors < -1)
             throw new ArgumentException($"Distractors must be -1 (default), 0 or more, got {o.Distractors}", nameof(o.Distractors));
+        return (format, cameras);
+    }
 
-        bool vehicle = o.Kind == SyntheticKind.Vehicle;
-        int height = o.ImageHeight > 0 ? o.ImageHeight : 128;
-        int width = o.ImageWidth > 0 ? o.ImageWidth : vehicle ? 128 : 64;
-        // Vehicle crops (VeRi-776) come in many sizes; a camera's resolution and distance make its crops differ.
-        var styles = new CameraStyle[cameras + 1];
-        for (int c = 1; c <= cameras; c++) styles[c] = CameraStyle.Create(o.Seed, c, width, height, varySize: vehicle);
-
-        var rng = new SynthRandom(o.Seed, 0x504C_414E);
+    /// <summary>Shuffles identities 1..N, takes the first half (rounded up) for training, and gives each identity its cameras and image counts.
+    /// <paramref name="rng"/> is a struct passed by reference: the draws that follow (Market's distractors) continue its stream.</summary>
+    private static (List<Identity> Train, List<Identity> Test) DrawIdentities(SyntheticDatasetOptions o, int cameras, ref SynthRandom rng)
+    {
         int n = o.Identities;
         int[] order = Enumerable.Range(1, n).ToArray();
         for (int i = n - 1; i > 0; i--) { int j = rng.Next(i + 1); (order[i], order[j]) = (order[j], order[i]); }
         int trainCount = (n + 1) / 2;
-        var train = order[..trainCount].Order().Select(s => NewIdentity(s, false)).ToList();
-        var test = order[trainCount..].Order().Select(s => NewIdentity(s, true)).ToList();
+        var train = new List<Identity>(trainCount);
+        foreach (int s in order[..trainCount].Order()) train.Add(NewIdentity(s, false, ref rng));
+        var test = new List<Identity>(n - trainCount);
+        foreach (int s in order[trainCount..].Order()) test.Add(NewIdentity(s, true, ref rng));
+        return (train, test);
 
-        Identity NewIdentity(long subject, bool isTest)
+        Identity NewIdentity(long subject, bool isTest, ref SynthRandom rng)
         {
             int[] cams = Enumerable.Range(1, cameras).ToArray();
             int k = rng.Between(2, cameras);
@@ -69,137 +108,132 @@ internal static class SyntheticLayoutPlanner
             int[] chosen = cams[..k].Order().ToArray();
             // Test identities need at least two images per camera: one query and at least one gallery image from each of
             // their cameras, so every query has its identity in the gallery from another camera.
-            int[] counts = chosen.Select(_ => Math.Max(isTest ? 2 : 1, rng.Between(o.ImagesPerIdentityPerCamera.Min, o.ImagesPerIdentityPerCamera.Max))).ToArray();
+            var counts = new int[chosen.Length];
+            for (int c = 0; c < counts.Length; c++)
+                counts[c] = Math.Max(isTest ? 2 : 1, rng.Between(o.ImagesPerIdentityPerCamera.Min, o.ImagesPerIdentityPerCamera.Max));
             return new Identity(subject, chosen, counts);
         }
+    }
 
-        var jobs = new List<SyntheticImageJob>();
-        var plan = new SyntheticLayoutPlan
-        {
-            Format = format, Kind = o.Kind, Png = format == "ltcc", Jobs = jobs, Cameras = styles,
-            TrainIdentities = train.Count, TestIdentities = test.Count,
-        };
-        int outfits = o.ClothesChanges;
-        // PRCC: cameras A and B see the same clothes, camera C other clothes.
-        int Outfit(long subject, int cam, int index) => format == "prcc" ? (cam == 3 ? 1 : 0)
-            : outfits == 1 ? 0 : new SynthRandom(o.Seed, subject, cam, index, 0x434C_4F54).Next(outfits);
-        int Frame(long subject, int cam, int index) => (index + 1) * 150 + new SynthRandom(o.Seed, subject, cam, index, 0x4652_4D45).Next(100);
-        SyntheticImageJob Job(string path, DatasetSplit split, int fileId, long subject, int cam, int index, bool junk = false, bool counted = true) =>
+    /// <summary>What every layout derives from the options per image: the outfit, the frame number and the job itself.</summary>
+    private sealed class Layout(SyntheticDatasetOptions options, string format, CameraStyle[] styles)
+    {
+        public SyntheticDatasetOptions Options => options;
+
+        /// <summary>The outfit of an image; PRCC: cameras A and B see the same clothes, camera C other clothes.</summary>
+        public int Outfit(long subject, int cam, int index) => format == "prcc" ? (cam == 3 ? 1 : 0)
+            : options.ClothesChanges == 1 ? 0 : new SynthRandom(options.Seed, subject, cam, index, 0x434C_4F54).Next(options.ClothesChanges);
+
+        public int Frame(long subject, int cam, int index) => (index + 1) * 150 + new SynthRandom(options.Seed, subject, cam, index, 0x4652_4D45).Next(100);
+
+        public SyntheticImageJob Job(string path, DatasetSplit split, int fileId, long subject, int cam, int index, bool junk = false, bool counted = true) =>
             new(path, split, fileId, subject, cam, index, Outfit(subject, cam, index), junk, styles[cam].Width, styles[cam].Height, counted);
+    }
 
-        switch (format)
+    /// <summary>Market-1501: bounding_box_train, query (the first image of each test identity in each camera) and bounding_box_test with
+    /// names <c>0002_c1s1_000451_03.jpg</c>, plus distractors (identity 0000) and junk (identity -1) in the gallery.</summary>
+    private static void PlanMarket1501(Layout layout, SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test, ref SynthRandom rng, int cameras)
+    {
+        var o = layout.Options;
+        var jobs = plan.Jobs;
+        string Name(string dir, int id, long subject, int cam, int index) =>
+            Invariant($"{dir}/{(id < 0 ? "-1" : id.ToString("D4"))}_c{cam}s1_{layout.Frame(subject, cam, index):D6}_{1 + index % 9:D2}.jpg");
+        foreach (var id in train) ForEach(id, (cam, i) => jobs.Add(layout.Job(Name("bounding_box_train", (int)id.Subject, id.Subject, cam, i), DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i)));
+        foreach (var id in test) ForEach(id, (cam, i) => jobs.Add(i == 0
+            ? layout.Job(Name("query", (int)id.Subject, id.Subject, cam, i), DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i)
+            : layout.Job(Name("bounding_box_test", (int)id.Subject, id.Subject, cam, i), DatasetSplit.Gallery, (int)id.Subject, id.Subject, cam, i)));
+        int gallery = jobs.Count(j => j.Split == DatasetSplit.Gallery);
+        int distractors = o.Distractors >= 0 ? o.Distractors : Math.Max(1, (int)Math.Round(0.05 * gallery));
+        int junk = o.Distractors >= 0 ? (o.Distractors + 1) / 2 : Math.Max(1, (int)Math.Round(0.03 * gallery));
+        // Distractors (id 0000) are people outside the identity set; junk (id -1) are bad detections (mostly background).
+        for (int k = 0; k < distractors; k++)
         {
-            case "market1501":
+            int cam = 1 + rng.Next(cameras);
+            jobs.Add(layout.Job(Name("bounding_box_test", 0, DistractorSubjects + k, cam, k), DatasetSplit.Gallery, 0, DistractorSubjects + k, cam, k));
+        }
+        for (int k = 0; k < junk; k++)
+        {
+            int cam = 1 + rng.Next(cameras);
+            jobs.Add(layout.Job(Name("bounding_box_test", -1, JunkSubjects + k, cam, k), DatasetSplit.Gallery, -1, JunkSubjects + k, cam, k, junk: true));
+        }
+        plan.DistractorImages = distractors;
+    }
+
+    /// <summary>VeRi-776: image_train, image_query and image_test with names <c>0002_c002_00030600_0.jpg</c> and the name_*.txt lists.</summary>
+    private static void PlanVeri776(Layout layout, SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test)
+    {
+        var jobs = plan.Jobs;
+        string Name(string dir, long subject, int cam, int index) =>
+            Invariant($"{dir}/{subject:D4}_c{cam:D3}_{layout.Frame(subject, cam, index) * 100:D8}_0.jpg");
+        foreach (var id in train) ForEach(id, (cam, i) => jobs.Add(layout.Job(Name("image_train", id.Subject, cam, i), DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i)));
+        foreach (var id in test) ForEach(id, (cam, i) => jobs.Add(i == 0
+            ? layout.Job(Name("image_query", id.Subject, cam, i), DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i)
+            : layout.Job(Name("image_test", id.Subject, cam, i), DatasetSplit.Gallery, (int)id.Subject, id.Subject, cam, i)));
+        AddNameList(plan, "name_train.txt", DatasetSplit.Train);
+        AddNameList(plan, "name_query.txt", DatasetSplit.Query);
+        AddNameList(plan, "name_test.txt", DatasetSplit.Gallery);
+    }
+
+    /// <summary>MSMT17: train/ and test/ folders of per-identity folders (identities numbered from 0 in each), with the list_train, list_val,
+    /// list_query and list_gallery files.</summary>
+    private static void PlanMsmt17(Layout layout, SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test)
+    {
+        var o = layout.Options;
+        string[] dates = ["0113", "0114", "0302", "0303"];
+        string[] times = ["morning", "noon", "afternoon"];
+        var trainLines = new List<string>();
+        var valLines = new List<string>();
+        var queryLines = new List<string>();
+        var galleryLines = new List<string>();
+        // MSMT17 numbers train and test identities separately from 0, each in its own folder of train/ or test/.
+        void Add(List<Identity> ids, string dir, bool isTest)
+        {
+            for (int label = 0; label < ids.Count; label++)
             {
-                string Name(string dir, int id, long subject, int cam, int index) =>
-                    Invariant($"{dir}/{(id < 0 ? "-1" : id.ToString("D4"))}_c{cam}s1_{Frame(subject, cam, index):D6}_{1 + index % 9:D2}.jpg");
-                foreach (var id in train) ForEach(id, (cam, i) => jobs.Add(Job(Name("bounding_box_train", (int)id.Subject, id.Subject, cam, i), DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i)));
-                foreach (var id in test) ForEach(id, (cam, i) => jobs.Add(i == 0
-                    ? Job(Name("query", (int)id.Subject, id.Subject, cam, i), DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i)
-                    : Job(Name("bounding_box_test", (int)id.Subject, id.Subject, cam, i), DatasetSplit.Gallery, (int)id.Subject, id.Subject, cam, i)));
-                int gallery = jobs.Count(j => j.Split == DatasetSplit.Gallery);
-                int distractors = o.Distractors >= 0 ? o.Distractors : Math.Max(1, (int)Math.Round(0.05 * gallery));
-                int junk = o.Distractors >= 0 ? (o.Distractors + 1) / 2 : Math.Max(1, (int)Math.Round(0.03 * gallery));
-                // Distractors (id 0000) are people outside the identity set; junk (id -1) are bad detections (mostly background).
-                for (int k = 0; k < distractors; k++)
+                var id = ids[label];
+                int running = 0;
+                int l = label;
+                ForEach(id, (cam, i) =>
                 {
-                    int cam = 1 + rng.Next(cameras);
-                    jobs.Add(Job(Name("bounding_box_test", 0, DistractorSubjects + k, cam, k), DatasetSplit.Gallery, 0, DistractorSubjects + k, cam, k));
-                }
-                for (int k = 0; k < junk; k++)
-                {
-                    int cam = 1 + rng.Next(cameras);
-                    jobs.Add(Job(Name("bounding_box_test", -1, JunkSubjects + k, cam, k), DatasetSplit.Gallery, -1, JunkSubjects + k, cam, k, junk: true));
-                }
-                plan.DistractorImages = distractors;
-                break;
-            }
-            case "veri776":
-            {
-                string Name(string dir, long subject, int cam, int index) =>
-                    Invariant($"{dir}/{subject:D4}_c{cam:D3}_{Frame(subject, cam, index) * 100:D8}_0.jpg");
-                foreach (var id in train) ForEach(id, (cam, i) => jobs.Add(Job(Name("image_train", id.Subject, cam, i), DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i)));
-                foreach (var id in test) ForEach(id, (cam, i) => jobs.Add(i == 0
-                    ? Job(Name("image_query", id.Subject, cam, i), DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i)
-                    : Job(Name("image_test", id.Subject, cam, i), DatasetSplit.Gallery, (int)id.Subject, id.Subject, cam, i)));
-                AddNameList(plan, "name_train.txt", DatasetSplit.Train);
-                AddNameList(plan, "name_query.txt", DatasetSplit.Query);
-                AddNameList(plan, "name_test.txt", DatasetSplit.Gallery);
-                break;
-            }
-            case "msmt17":
-            {
-                string[] dates = ["0113", "0114", "0302", "0303"];
-                string[] times = ["morning", "noon", "afternoon"];
-                var trainLines = new List<string>();
-                var valLines = new List<string>();
-                var queryLines = new List<string>();
-                var galleryLines = new List<string>();
-                // MSMT17 numbers train and test identities separately from 0, each in its own folder of train/ or test/.
-                void Add(List<Identity> ids, string dir, bool isTest)
-                {
-                    for (int label = 0; label < ids.Count; label++)
+                    var r = new SynthRandom(o.Seed, id.Subject, cam, 0x4441_5445);
+                    string rel = Invariant($"{l:D4}/{l:D4}_{running:D3}_{cam:D2}_{dates[r.Next(dates.Length)]}{times[r.Next(times.Length)]}_{layout.Frame(id.Subject, cam, i) % 10000:D4}_0.jpg");
+                    string line = Invariant($"{rel} {l}");
+                    DatasetSplit split;
+                    if (!isTest)
                     {
-                        var id = ids[label];
-                        int running = 0;
-                        int l = label;
-                        ForEach(id, (cam, i) =>
-                        {
-                            var r = new SynthRandom(o.Seed, id.Subject, cam, 0x4441_5445);
-                            string rel = Invariant($"{l:D4}/{l:D4}_{running:D3}_{cam:D2}_{dates[r.Next(dates.Length)]}{times[r.Next(times.Length)]}_{Frame(id.Subject, cam, i) % 10000:D4}_0.jpg");
-                            string line = Invariant($"{rel} {l}");
-                            DatasetSplit split;
-                            if (!isTest)
-                            {
-                                split = DatasetSplit.Train;
-                                // MSMT17's validation list holds some training images (about 7%); the first image of each identity stays in list_train.
-                                bool val = running > 0 && new SynthRandom(o.Seed, id.Subject, cam, i, 0x5641_4C00).Chance(0.07);
-                                (val ? valLines : trainLines).Add(line);
-                            }
-                            else
-                            {
-                                split = i == 0 ? DatasetSplit.Query : DatasetSplit.Gallery;
-                                (i == 0 ? queryLines : galleryLines).Add(line);
-                            }
-                            jobs.Add(Job($"{dir}/{rel}", split, l, id.Subject, cam, i));
-                            running++;
-                        });
+                        split = DatasetSplit.Train;
+                        // MSMT17's validation list holds some training images (about 7%); the first image of each identity stays in list_train.
+                        bool val = running > 0 && new SynthRandom(o.Seed, id.Subject, cam, i, 0x5641_4C00).Chance(0.07);
+                        (val ? valLines : trainLines).Add(line);
                     }
-                }
-                Add(train, "train", false);
-                Add(test, "test", true);
-                plan.ListFiles.Add(("list_train.txt", trainLines));
-                plan.ListFiles.Add(("list_val.txt", valLines));
-                plan.ListFiles.Add(("list_query.txt", queryLines));
-                plan.ListFiles.Add(("list_gallery.txt", galleryLines));
-                break;
-            }
-            case "prcc":
-                PlanPrcc(o, train, test, jobs, Job);
-                break;
-            case "vehicleid":
-                PlanVehicleId(plan, train, test, Job);
-                break;
-            case "veriwild":
-                PlanVeriWild(o, plan, train, test, Job);
-                break;
-            case "csv":
-                PlanCsv(plan, train, test, Job);
-                break;
-            default:
-            {
-                string Name(string dir, long subject, int cam, int index) =>
-                    Invariant($"{dir}/{subject:D3}_{Outfit(subject, cam, index) + 1}_c{cam}_{Frame(subject, cam, index):D6}.png");
-                foreach (var id in train) ForEach(id, (cam, i) => jobs.Add(Job(Name("train", id.Subject, cam, i), DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i)));
-                foreach (var id in test) ForEach(id, (cam, i) => jobs.Add(i == 0
-                    ? Job(Name("query", id.Subject, cam, i), DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i)
-                    : Job(Name("test", id.Subject, cam, i), DatasetSplit.Gallery, (int)id.Subject, id.Subject, cam, i)));
-                break;
+                    else
+                    {
+                        split = i == 0 ? DatasetSplit.Query : DatasetSplit.Gallery;
+                        (i == 0 ? queryLines : galleryLines).Add(line);
+                    }
+                    plan.Jobs.Add(layout.Job($"{dir}/{rel}", split, l, id.Subject, cam, i));
+                    running++;
+                });
             }
         }
-        if (jobs.Select(j => j.RelativePath).Distinct(StringComparer.Ordinal).Count() != jobs.Count)
-            throw new InvalidOperationException($"synthetic {format} plan produced duplicate file names (a generator bug)");
-        return plan;
+        Add(train, "train", false);
+        Add(test, "test", true);
+        plan.ListFiles.Add(("list_train.txt", trainLines));
+        plan.ListFiles.Add(("list_val.txt", valLines));
+        plan.ListFiles.Add(("list_query.txt", queryLines));
+        plan.ListFiles.Add(("list_gallery.txt", galleryLines));
+    }
+
+    /// <summary>LTCC: train, query and test folders of PNG images named <c>&lt;pid&gt;_&lt;clothes&gt;_c&lt;cam&gt;_&lt;frame&gt;.png</c>.</summary>
+    private static void PlanLtcc(Layout layout, SyntheticLayoutPlan plan, List<Identity> train, List<Identity> test)
+    {
+        var jobs = plan.Jobs;
+        string Name(string dir, long subject, int cam, int index) =>
+            Invariant($"{dir}/{subject:D3}_{layout.Outfit(subject, cam, index) + 1}_c{cam}_{layout.Frame(subject, cam, index):D6}.png");
+        foreach (var id in train) ForEach(id, (cam, i) => jobs.Add(layout.Job(Name("train", id.Subject, cam, i), DatasetSplit.Train, (int)id.Subject, id.Subject, cam, i)));
+        foreach (var id in test) ForEach(id, (cam, i) => jobs.Add(i == 0
+            ? layout.Job(Name("query", id.Subject, cam, i), DatasetSplit.Query, (int)id.Subject, id.Subject, cam, i)
+            : layout.Job(Name("test", id.Subject, cam, i), DatasetSplit.Gallery, (int)id.Subject, id.Subject, cam, i)));
     }
 
     private delegate SyntheticImageJob JobFactory(string path, DatasetSplit split, int fileId, long subject, int cam, int index, bool junk = false, bool counted = true);

@@ -54,8 +54,11 @@ public sealed class ClipSeNetChainTests : IDisposable
         int dim = model.EmbeddingSize;
 
         var pipeline = embedWhole
-            .Append(ml.Transforms.ClipImageFeatures("Sem", Path.Combine(parts, ClipSeNetExporter.SemanticEncoderFolder), nameof(ReIdImageRow.ImagePath),
-                new ClipImageFeaturesOptions { NormalizeOutput = false }))
+            .Append(ml.Transforms.ClipImageFeatures(new ClipImageFeaturesOptions
+            {
+                OutputColumnName = "Sem", ModelPath = Path.Combine(parts, ClipSeNetExporter.SemanticEncoderFolder),
+                InputColumnName = nameof(ReIdImageRow.ImagePath), NormalizeOutput = false,
+            }))
             .Append(ml.Transforms.SemanticEnhance("SemanticHalf", Path.Combine(parts, ClipSeNetExporter.EnhancementFile), "Sem"))
             .Append(ml.Transforms.ReIdEmbed("AppearanceHalf", Path.Combine(parts, ClipSeNetExporter.AppearanceFolder), nameof(ReIdImageRow.ImagePath)))
             .Append(ml.Transforms.Concatenate("Fused", "AppearanceHalf", "SemanticHalf"))
