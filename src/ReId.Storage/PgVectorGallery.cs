@@ -83,7 +83,7 @@ public sealed partial class PgVectorGallery : IGallerySearch, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         if (!TableName().IsMatch(table ?? ""))
-            throw new ArgumentException($"table name '{table}': expected a letter or '_' followed by up to 62 letters, digits or '_'", nameof(table));
+            throw new ArgumentException($"table name '{table}': expected a letter or '_' followed by up to 57 letters, digits or '_'", nameof(table));
         NpgsqlConnectionStringBuilder parsed;
         try { parsed = new NpgsqlConnectionStringBuilder(connectionString); }
         catch (ArgumentException e) { throw new ArgumentException($"connection string '{connectionString}': {e.Message}", nameof(connectionString), e); }
@@ -168,6 +168,16 @@ public sealed partial class PgVectorGallery : IGallerySearch, IDisposable
         Execute(conn, $"CREATE INDEX IF NOT EXISTS \"{Table}_hnsw\" ON {_quoted} USING hnsw (embedding {ops}) WITH (m = {m}, ef_construction = {efConstruction})");
     }
 
+    /// <summary>Whether the HNSW index of <see cref="CreateHnswIndex"/> exists.</summary>
+    public bool HasHnswIndex
+    {
+        get
+        {
+            using var conn = Connect();
+            return Scalar(conn, $"SELECT to_regclass('\"{Table}_hnsw\"') IS NOT NULL") == "True";
+        }
+    }
+
     /// <summary>Deletes the rows of these image paths (one transaction); returns how many there were.</summary>
     public int Delete(IReadOnlyCollection<string> paths)
     {
@@ -220,6 +230,6 @@ public sealed partial class PgVectorGallery : IGallerySearch, IDisposable
 
     internal static string Name(DistanceMetric metric) => metric == DistanceMetric.Cosine ? "cosine" : "euclidean";
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,57}$")]
     private static partial Regex TableName();
 }
