@@ -45,6 +45,18 @@ public sealed partial class PgVectorGallery : IGallerySearch, IDisposable
     }
 
     public string Table { get; }
+    /// <summary>host:port of the server, for messages.</summary>
+    public string Server => _server;
+
+    /// <summary>The server's <c>version()</c> (PGlite says so in it).</summary>
+    public string ServerVersion
+    {
+        get
+        {
+            using var conn = Connect();
+            return Scalar(conn, "SELECT version()");
+        }
+    }
     public int Dim { get; }
     public DistanceMetric Metric { get; }
 
