@@ -7,13 +7,13 @@ using ReId.MLNet.Ranking;
 namespace ReId.Cli.Commands;
 
 /// <summary>`reid search`: exact top-k gallery rows of every query feature (thin: <see cref="FeatureSearch.SearchFiles"/> does the work).</summary>
-internal sealed class SearchCommand : ICliCommand
+internal sealed partial class SearchCommand : ICliCommand
 {
     public string[] Path => ["search"];
-    public string Description => "Exact top-k search: --query-features Q.npy --gallery-features G.npy --top-k K --out IDX.npy (writes IDX.npy int64 and IDX.distances.npy float32).";
+    public string Description => "Exact top-k search: --query-features Q.npy --gallery-features G.npy --top-k K --out IDX.npy (writes IDX.npy int64 and IDX.distances.npy float32); --db \"Host=…\" --table T searches a PostgreSQL + pgvector gallery instead.";
 
     private readonly Option<string> _queryFeatures = new("--query-features") { Description = "Query features, float32 .npy [Nq, D]", Required = true };
-    private readonly Option<string> _galleryFeatures = new("--gallery-features") { Description = "Gallery features, float32 .npy [Ng, D]", Required = true };
+    private readonly Option<string?> _galleryFeatures = new("--gallery-features") { Description = "Gallery features, float32 .npy [Ng, D] (or --db)" };
     private readonly Option<int> _topK = new("--top-k") { Description = "Gallery rows per query", DefaultValueFactory = _ => 10 };
     private readonly Option<string> _metric = new("--metric") { Description = "cosine or euclidean", DefaultValueFactory = _ => "cosine" };
     private readonly Option<string> _out = new("--out") { Description = "Indices file (.npy, int64 [Nq, K], best first); distances go to <name>.distances.npy", Required = true };
@@ -26,10 +26,12 @@ internal sealed class SearchCommand : ICliCommand
 
     public void Configure(Command command, CliContext ctx)
     {
-        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _topK, _metric, _out, _storage, _threads, _gpu, _rankList, _rankListQueries, _json })
+        foreach (var o in new Option[] { _queryFeatures, _galleryFeatures, _topK, _metric, _out, _storage, _threads, _gpu, _rankList, _rankListQueries, _json, _db, _table, _hnsw, _efSearch })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(_db) is not null) return SearchDatabase(parse, ctx);
+            if (parse.GetValue(_galleryFeatures) is null) throw new CliUsageException("expected --gallery-features G.npy, or --db and --table for a database gallery");
             var options = new FeatureSearchOptions
             {
                 TopK = Positive(parse.GetValue(_topK), "--top-k"),

@@ -17,7 +17,7 @@ namespace ReId.MLNet.Ranking;
 /// tile per thread and k entries per query per thread. Rows may be stored as float16 or int8 (<see cref="Storage"/>) to halve or
 /// quarter the memory; they are widened to float32 a tile at a time.
 /// </summary>
-public sealed class GalleryIndex : IDisposable
+public sealed class GalleryIndex : IGallerySearch, IDisposable
 {
     private const uint FileMagic = 0x58444947; // "GIDX"
     private readonly List<float> _features = [];
