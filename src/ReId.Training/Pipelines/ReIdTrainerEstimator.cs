@@ -33,7 +33,10 @@ public sealed class ReIdTrainerEstimator : IEstimator<ITransformer>
         if (dataset.NumTrainIdentities < training.IdentitiesPerBatch)
             throw new ArgumentException($"the training data has {dataset.NumTrainIdentities} identities but a batch needs {training.IdentitiesPerBatch}; lower Training.IdentitiesPerBatch");
         LastResult = new ReIdTrainer(training, Options.Log).Train(dataset, Options.RunDirectory);
-        var fitted = _context.Transforms.ReIdEmbed(Options.FeatureColumnName, LastResult.ModelPackageDirectory, Options.ImagePathColumnName);
+        // A model with camera embeddings (SIE, CLIP-SENet) reads each image's camera from the column it was trained with.
+        bool usesCameras = MLNet.Onnx.ModelPackage.Read(LastResult.ModelPackageDirectory).CameraInputName is not null;
+        var fitted = _context.Transforms.ReIdEmbed(Options.FeatureColumnName, LastResult.ModelPackageDirectory, Options.ImagePathColumnName,
+            new ReIdEmbedOptions { CameraColumnName = usesCameras ? Options.CameraColumnName : null });
         return fitted.Fit(input);
     }
 
