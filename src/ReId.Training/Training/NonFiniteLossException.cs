@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace ReId.Training.Training;
+
+/// <summary>
+/// A training step's loss was NaN or infinite. The trainer throws it before the backward pass, so the step changes no
+/// weight and no checkpoint is written: the run folder's newest checkpoint is the last good state.
+/// </summary>
+public sealed class NonFiniteLossException : InvalidOperationException
+{
+    public NonFiniteLossException(string method, int epoch, int batch, int batches, double total, IReadOnlyDictionary<string, double> terms)
+        : base(Describe(method, epoch, batch, batches, total, terms))
+    {
+        Method = method;
+        Epoch = epoch;
+        Batch = batch;
+        NonFiniteTerms = [.. terms.Where(t => !double.IsFinite(t.Value)).Select(t => t.Key).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The training method whose loss it was.</summary>
+    public string Method { get; }
+
+    /// <summary>Epoch of the step (1-based).</summary>
+    public int Epoch { get; }
+
+    /// <summary>Batch of the epoch (1-based).</summary>
+    public int Batch { get; }
+
+    /// <summary>Names of the loss terms that were not finite (empty when only the total was).</summary>
+    public IReadOnlyList<string> NonFiniteTerms { get; }
+
+    private static string Describe(string method, int epoch, int batch, int batches, double total, IReadOnlyDictionary<string, double> terms)
+    {
+        static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        var bad = terms.Where(t => !double.IsFinite(t.Value)).OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key} = {F(t.Value)}").ToList();
+        string which = bad.Count > 0
+            ? $"non-finite terms: {string.Join(", ", bad)}"
+            : $"every term finite ({string.Join(", ", terms.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key} = {F(t.Value)}"))}) but not their weighted sum";
+        return $"{method}: the loss of epoch {epoch}, batch {batch} of {batches} is {F(total)} ({which}). Training stopped before this step's " +
+               "update: no weight changed and no checkpoint was written, so the run's newest checkpoint ('last', or 'epoch-000' before the " +
+               "first epoch ended) is the last good state. Lower the learning rate or check the data, then continue with --resume.";
+    }
+}
