@@ -168,7 +168,9 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                     optimizer.ZeroGrad();
                     session.AfterZeroGrad();
                     loss.Total.backward();
-                    if (o.GradientClipNorm > 0) GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
+                    // The joint norm (clipped when asked): a finite loss can still back-propagate NaN/inf, which the step would write into the weights.
+                    double gradientNorm = GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
+                    if (!double.IsFinite(gradientNorm)) throw new NonFiniteLossException(o.Method, epoch, number, batchCount, total, loss.Terms, gradientNorm);
                     optimizer.Step();
                     session.AfterStep();
                     lossSum += total;

@@ -92,13 +92,22 @@ public sealed class ReIdTrainerTests : IDisposable
     }
 
     [Fact]
-    public void ANonFiniteLossStopsWithMethodEpochBatchAndTermsAndTheLastGoodCheckpointResumes()
+    public void ANonFiniteLossOrGradientStopsWithMethodEpochBatchAndTermsAndTheLastGoodCheckpointResumes()
     {
         var data = Data();
         string run = Path.Combine(_root, "nan");
+        var store = new CheckpointStore(run);
+        void AssertNothingOfEpoch2Written()
+        {
+            var last = store.ReadState("last");
+            Assert.Equal((1, true), (last.Epoch, last.EpochComplete));
+            Assert.DoesNotContain("epoch-002", store.List());
+            Assert.Equal(1, MetricsLog.Load(run).Rows.Max(r => r.Epoch));
+        }
+
+        // Batch 2 of epoch 2 goes NaN in its CE term, as a diverging run would.
         var diverging = new ReIdTrainer(Tiny())
         {
-            // Batch 2 of epoch 2 goes NaN in its CE term, as a diverging run would.
             LossHook = (epoch, batch, loss) => epoch == 2 && batch == 2
                 ? new ReIdLossResult(loss.Total.Mul(double.NaN), new Dictionary<string, double>(loss.Terms) { ["ce"] = double.NaN })
                 : loss,
@@ -108,13 +117,20 @@ public sealed class ReIdTrainerTests : IDisposable
         Assert.Equal(["ce"], e.NonFiniteTerms);
         Assert.StartsWith("bot: the loss of epoch 2, batch 2 of 3 is NaN (non-finite terms: ce = NaN)", e.Message);
         Assert.Contains("--resume", e.Message);
+        AssertNothingOfEpoch2Written();
 
-        // Nothing of epoch 2 was written: 'last' is still the end of epoch 1, and it resumes.
-        var store = new CheckpointStore(run);
-        var last = store.ReadState("last");
-        Assert.Equal((1, true), (last.Epoch, last.EpochComplete));
-        Assert.DoesNotContain("epoch-002", store.List());
-        Assert.Equal(1, MetricsLog.Load(run).Rows.Max(r => r.Epoch));
+        // A finite loss whose gradients are NaN (d√u/du at u = 0 times 0) is stopped before the optimiser writes them into the weights.
+        var badGradients = new ReIdTrainer(Tiny())
+        {
+            LossHook = (epoch, batch, loss) => epoch == 2 && batch == 2 ? new ReIdLossResult(loss.Total.Add(loss.Total.Mul(0).sqrt()), loss.Terms) : loss,
+        };
+        e = Assert.Throws<NonFiniteLossException>(() => badGradients.Train(data, run, resume: true));
+        Assert.Equal((2, 2), (e.Epoch, e.Batch));
+        Assert.Empty(e.NonFiniteTerms);
+        Assert.Contains("but its gradients are not finite (joint norm NaN)", e.Message);
+        AssertNothingOfEpoch2Written();
+
+        // The last good checkpoint resumes to the end.
         var resumed = new ReIdTrainer(Tiny()).Train(data, run, resume: true);
         Assert.Contains("epoch-002", store.List());
         Assert.True(double.IsFinite(MetricsLog.Load(run).Rows.Single(r => r.Epoch == 2).Loss));
