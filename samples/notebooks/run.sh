@@ -63,6 +63,11 @@ for pkg in reid.mlnet reid.training; do
   done
 done
 dotnet msbuild "$root/samples/notebooks/prepare-torchsharp.proj" -nologo -v:m
+# TorchSharp first loads libtorch by name; a system libtorch (Debian's python3-torch puts libtorch_cpu.so 1.13 into
+# /usr/lib/x86_64-linux-gnu) then wins, and the gathered libLibTorchSharp.so fails on its symbols. The gathered folder
+# goes first on the search path so the name resolves to the libtorch TorchSharp was built against.
+torchsharp=$(sed -n 's:.*Include="TorchSharp" Version="\([^"]*\)".*:\1:p' "$root/Directory.Packages.props")
+export LD_LIBRARY_PATH="$cache/torchsharp/$torchsharp/lib/net8.0/cpu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 echo "run.sh: packed in $(( $(date +%s) - start )) s"
 [ $pack_only -eq 1 ] && exit 0
 

@@ -45,7 +45,11 @@ public sealed class ReIdTrainerEstimator : IEstimator<ITransformer>
         if (dataset.NumTrainIdentities < training.IdentitiesPerBatch)
             throw new ArgumentException($"the training data has {dataset.NumTrainIdentities} identities but a batch needs {training.IdentitiesPerBatch}; lower Training.IdentitiesPerBatch");
         var result = new ReIdTrainer(training, Options.Log).Train(dataset, Options.RunDirectory);
-        var fitted = _context.Transforms.ReIdEmbed(Options.FeatureColumnName, result.ModelPackageDirectory, Options.ImagePathColumnName);
+        // A model with camera embeddings (SIE, CLIP-SENet) reads each image's camera from the column it was trained with.
+        bool usesCameras = MLNet.Onnx.ModelPackage.Read(result.ModelPackageDirectory).CameraInputName is not null;
+        var fitted = _context.Transforms.ReIdEmbed(Options.FeatureColumnName,
+            new ReIdEmbedOptions { ModelPath = result.ModelPackageDirectory, CameraColumnName = usesCameras ? Options.CameraColumnName : null },
+            Options.ImagePathColumnName);
         return (fitted.Fit(input), result);
     }
 

@@ -5,6 +5,7 @@ using ReId.MLNet.Evaluation;
 using ReId.MLNet.Features;
 using ReId.MLNet.Pipelines;
 using ReId.Training.Augmentation;
+using ReId.Training.Losses;
 using ReId.Training.Methods;
 using ReId.Training.Models;
 using ReId.Training.Optim;
@@ -33,6 +34,9 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
 
     /// <summary>For tests of resume: behave as if stopped (Ctrl+C) after this many steps; 0 = never.</summary>
     internal long StopAfterSteps { get; set; }
+
+    /// <summary>For tests of the non-finite-loss stop: sees each step's loss (epoch, batch, loss) and may replace it.</summary>
+    internal Func<int, int, ReIdLossResult, ReIdLossResult>? LossHook { get; set; }
 
     /// <summary>Runs (or with <paramref name="resume"/> continues) training into <paramref name="runDirectory"/>.</summary>
     public TrainingResult Train(ReIdDataset dataset, string runDirectory, bool resume = false, CancellationToken cancellationToken = default)
@@ -156,14 +160,20 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                 {
                     var record = ToRecord(batch, dataset.Train, cameraIndex, hasClothes, norm, device);
                     using var step = session.Loss(record);
-                    var loss = step.Loss;
+                    int number = batch.Next.Epoch == epoch ? batch.Next.Batch : batchCount;
+                    var loss = LossHook?.Invoke(epoch, number, step.Loss) ?? step.Loss;
+                    // Checked before backward: a NaN/∞ step would poison the weights and every checkpoint after it.
+                    float total = loss.Total.item<float>();
+                    if (!float.IsFinite(total)) throw new NonFiniteLossException(o.Method, epoch, number, batchCount, total, loss.Terms);
                     optimizer.ZeroGrad();
                     session.AfterZeroGrad();
                     loss.Total.backward();
-                    if (o.GradientClipNorm > 0) GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
+                    // The joint norm (clipped when asked): a finite loss can still back-propagate NaN/inf, which the step would write into the weights.
+                    double gradientNorm = GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
+                    if (!double.IsFinite(gradientNorm)) throw new NonFiniteLossException(o.Method, epoch, number, batchCount, total, loss.Terms, gradientNorm);
                     optimizer.Step();
                     session.AfterStep();
-                    lossSum += loss.Total.item<float>();
+                    lossSum += total;
                     idSum += loss.Terms.GetValueOrDefault("ce");
                     metricSum += loss.Terms.GetValueOrDefault("triplet");
                     correct += step.Correct;

@@ -2,8 +2,10 @@ using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
+using ReId.Training.Losses;
 using ReId.Training.Recipes;
 using ReId.Training.Training;
+using ReId.Training.Utils;
 using ReId.Training.Weights;
 
 namespace ReId.Training.Tests.Training;
@@ -87,6 +89,52 @@ public sealed class ReIdTrainerTests : IDisposable
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
         foreach (var (name, tensor) in a)
             Assert.True(tensor.Data.AsSpan().SequenceEqual(b[name].Data), $"tensor {name} differs between the uninterrupted and the resumed run");
+    }
+
+    [Fact]
+    public void ANonFiniteLossOrGradientStopsWithMethodEpochBatchAndTermsAndTheLastGoodCheckpointResumes()
+    {
+        var data = Data();
+        string run = Path.Combine(_root, "nan");
+        var store = new CheckpointStore(run);
+        void AssertNothingOfEpoch2Written()
+        {
+            var last = store.ReadState("last");
+            Assert.Equal((1, true), (last.Epoch, last.EpochComplete));
+            Assert.DoesNotContain("epoch-002", store.List());
+            Assert.Equal(1, MetricsLog.Load(run).Rows.Max(r => r.Epoch));
+        }
+
+        // Batch 2 of epoch 2 goes NaN in its CE term, as a diverging run would.
+        var diverging = new ReIdTrainer(Tiny())
+        {
+            LossHook = (epoch, batch, loss) => epoch == 2 && batch == 2
+                ? new ReIdLossResult(loss.Total.Mul(double.NaN), new Dictionary<string, double>(loss.Terms) { ["ce"] = double.NaN })
+                : loss,
+        };
+        var e = Assert.Throws<NonFiniteLossException>(() => diverging.Train(data, run));
+        Assert.Equal(("bot", 2, 2), (e.Method, e.Epoch, e.Batch));
+        Assert.Equal(["ce"], e.NonFiniteTerms);
+        Assert.StartsWith("bot: the loss of epoch 2, batch 2 of 3 is NaN (non-finite terms: ce = NaN)", e.Message);
+        Assert.Contains("--resume", e.Message);
+        AssertNothingOfEpoch2Written();
+
+        // A finite loss whose gradients are NaN (d√u/du at u = 0 times 0) is stopped before the optimiser writes them into the weights.
+        var badGradients = new ReIdTrainer(Tiny())
+        {
+            LossHook = (epoch, batch, loss) => epoch == 2 && batch == 2 ? new ReIdLossResult(loss.Total.Add(loss.Total.Mul(0).sqrt()), loss.Terms) : loss,
+        };
+        e = Assert.Throws<NonFiniteLossException>(() => badGradients.Train(data, run, resume: true));
+        Assert.Equal((2, 2), (e.Epoch, e.Batch));
+        Assert.Empty(e.NonFiniteTerms);
+        Assert.Contains("but its gradients are not finite (joint norm NaN)", e.Message);
+        AssertNothingOfEpoch2Written();
+
+        // The last good checkpoint resumes to the end.
+        var resumed = new ReIdTrainer(Tiny()).Train(data, run, resume: true);
+        Assert.Contains("epoch-002", store.List());
+        Assert.True(double.IsFinite(MetricsLog.Load(run).Rows.Single(r => r.Epoch == 2).Loss));
+        Assert.NotNull(resumed.FinalMetrics);
     }
 
     [Fact]

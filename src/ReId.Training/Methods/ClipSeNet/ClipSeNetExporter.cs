@@ -28,28 +28,32 @@ public static class ClipSeNetExporter
     public const string EnhancementInputName = "semantic", EnhancementOutputName = "enhanced";
 
     /// <summary>
-    /// Writes the whole model as a package; with <paramref name="cameraInput"/> (and camera embeddings) it takes an int64
-    /// <c>cameras</c> input of camera indices, else a camera embedding enters as the mean over cameras.
+    /// Writes the whole model as a package. Given the training <paramref name="cameraIds"/> (sorted: camera positions are
+    /// indices into them, as in training) a model with camera embeddings takes an optional int64 <c>cameras</c> input of
+    /// positions and the package records the input and the ids, so <c>ReIdEmbed</c> with a camera column feeds each
+    /// image's camera (−1 or an untrained camera: the mean embedding); without them a camera embedding enters as the mean.
     /// </summary>
     public static ModelPackage WriteWhole(string directory, ClipSeNetModel model, int inputHeight, int inputWidth, float[] mean, float[] std, string resize,
-        bool cameraInput = false)
+        IReadOnlyList<int>? cameraIds = null)
     {
         EnsureEval(model);
-        byte[] bytes = OnnxExporter.Export(model, inputHeight, inputWidth, model.EmbeddingSize, "clip-senet", cameraInput: cameraInput && model.Cameras > 0);
-        return ModelPackage.Create(directory, bytes, Describe(inputHeight, inputWidth, mean, std, resize, model.EmbeddingSize, "clip-senet", normalize: true));
+        var cameras = CameraIds(model, cameraIds);
+        byte[] bytes = OnnxExporter.Export(model, inputHeight, inputWidth, model.EmbeddingSize, "clip-senet", cameraInput: cameras is not null);
+        return ModelPackage.Create(directory, bytes, Describe(inputHeight, inputWidth, mean, std, resize, model.EmbeddingSize, "clip-senet", normalize: true, cameras));
     }
 
-    /// <summary>Writes the three parts into <paramref name="directory"/> (see the type's summary; camera input as in <see cref="WriteWhole"/>).</summary>
+    /// <summary>Writes the three parts into <paramref name="directory"/> (see the type's summary; cameras as in <see cref="WriteWhole"/>, on the appearance part).</summary>
     public static void WriteParts(string directory, ClipSeNetModel model, int inputHeight, int inputWidth, float[] mean, float[] std, string resize,
-        bool cameraInput = false)
+        IReadOnlyList<int>? cameraIds = null)
     {
         EnsureEval(model);
         if (model.Semantic is null) throw new InvalidOperationException("An appearance-only CLIP-SENet model has no semantic parts to export.");
         Directory.CreateDirectory(directory);
+        var cameras = CameraIds(model, cameraIds);
         byte[] appearance = OnnxExporter.Export(new Part(model.ExportAppearance), inputHeight, inputWidth, model.AppearanceSize,
-            "clip-senet-appearance", cameraInput: cameraInput && model.Cameras > 0);
+            "clip-senet-appearance", cameraInput: cameras is not null);
         ModelPackage.Create(Path.Combine(directory, AppearanceFolder), appearance,
-            Describe(inputHeight, inputWidth, mean, std, resize, model.AppearanceSize, "clip-senet-appearance", normalize: false));
+            Describe(inputHeight, inputWidth, mean, std, resize, model.AppearanceSize, "clip-senet-appearance", normalize: false, cameras));
         byte[] encoder = OnnxExporter.Export(new Part(model.ExportSemanticEncoder), inputHeight, inputWidth, model.SemanticSize, "clip-senet-sem");
         ModelPackage.Create(Path.Combine(directory, SemanticEncoderFolder), encoder,
             Describe(inputHeight, inputWidth, ModelPackageExporter.ClipMean, ModelPackageExporter.ClipStd, resize, model.SemanticSize, "clip-senet-sem", normalize: false));
@@ -79,7 +83,19 @@ public static class ClipSeNetExporter
             throw new InvalidOperationException("Put the model in eval mode before exporting (BatchNorm uses its running statistics in ONNX).");
     }
 
-    private static ModelPackage Describe(int h, int w, float[] mean, float[] std, string resize, int size, string architecture, bool normalize) => new()
+    /// <summary>The camera ids a camera input needs, or null when the model has no camera embeddings or none were given.</summary>
+    private static int[]? CameraIds(ClipSeNetModel model, IReadOnlyList<int>? cameraIds)
+    {
+        if (cameraIds is null || model.Cameras == 0) return null;
+        if (cameraIds.Count != model.Cameras)
+            throw new ArgumentException($"The model has {model.Cameras} camera embeddings but {cameraIds.Count} camera ids were given.", nameof(cameraIds));
+        if (!cameraIds.Zip(cameraIds.Skip(1), (a, b) => a < b).All(x => x))
+            throw new ArgumentException("Camera ids must be sorted and distinct: camera positions are indices into them.", nameof(cameraIds));
+        return [.. cameraIds];
+    }
+
+    private static ModelPackage Describe(int h, int w, float[] mean, float[] std, string resize, int size, string architecture, bool normalize,
+        int[]? cameraIds = null) => new()
     {
         InputName = OnnxExporter.InputName,
         OutputName = OnnxExporter.OutputName,
@@ -92,6 +108,8 @@ public static class ClipSeNetExporter
         NormalizeOutput = normalize,
         Architecture = architecture,
         CreatedBy = "ReId.Training " + typeof(ClipSeNetExporter).Assembly.GetName().Version,
+        CameraInputName = cameraIds is null ? null : OnnxExporter.CameraInputName,
+        CameraIds = cameraIds,
     };
 
     /// <summary>One of the model's partial graphs as an exportable module.</summary>

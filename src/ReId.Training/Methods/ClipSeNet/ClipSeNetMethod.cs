@@ -19,7 +19,7 @@ public sealed class ClipSeNetMethod : ITrainingMethod
                           "CE-LS + SupCon (τ 0.07), 320×320, Adam 5e-4 cosine, 24 epochs, P=16 × K=8.", ClipSeNet),
         new("clip-senet-small", "CPU-sized CLIP-SENet from random weights: ResNet-18-IBN-a appearance branch and a small random CLIP ViT SEM " +
                                 "(width 128, 2 layers, 16-pixel patches, 128-d embedding) at 128×128, AFEM G = 32, P=8 × K=4, Adam 1e-3 cosine, 12 epochs. " +
-                                "Camera embeddings off: the trainer's evaluation and the .zip take images only.", ClipSeNetSmall),
+                                "Camera embeddings off (--set camera-embedding=true turns them on; the package then takes each image's camera).", ClipSeNetSmall),
     ];
 
     public MethodOptions? CreateSection() => new ClipSeNetOptions();

@@ -24,12 +24,13 @@ namespace ReId.Training.Methods.ClipSeNet;
 /// <see cref="ExportEnhancement"/>) whose concatenation is the whole model's embedding, with no mixing step to re-create.
 /// The camera embedding is added to the appearance feature only (SIE's idea on a CNN: after pooling, a per-camera
 /// vector), so the semantic half stays a pure function of the image, as SEM's "general semantics" are meant to be.
-/// Where the camera is unknown (<c>forward</c>, or an ONNX graph exported without a camera input) the mean camera
-/// embedding stands in: the same vector for every image, so distances are those of a camera-agnostic appearance feature.
+/// Where the camera is unknown (<c>forward</c>, an ONNX graph exported without a camera input, or position −1 — what a
+/// deployment feeds for a camera the model was not trained on) the mean camera embedding stands in: the same vector for
+/// every such image, so their distances are those of a camera-agnostic appearance feature.
 /// SEM sees the image renormalised from the appearance branch's statistics to CLIP's, which its weights were trained
 /// with; that is an affine map per channel, written into the graph.
 /// </remarks>
-public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
+public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork, Training.ISideInformationModule
 {
     private readonly ResNet backbone;
     private readonly GeMPooling pool;
@@ -114,7 +115,14 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
     /// <summary>Inference embedding of images whose camera is unknown (a model with camera embeddings uses their mean).</summary>
     public override Tensor forward(Tensor images) => Embed(images, null);
 
-    /// <summary>Inference embedding [B, <see cref="EmbeddingSize"/>]; <paramref name="cameras"/> [B] camera indices, or null when unknown.</summary>
+    /// <summary>Inference embedding with each image's camera position (views are not modelled: CLIP-SENet's view embedding is not built).</summary>
+    public Tensor forward(Tensor images, Tensor? cameras, Tensor? views)
+    {
+        if (views is not null) throw new ArgumentException("This CLIP-SENet model has no view embeddings; embed it without views.", nameof(views));
+        return Embed(images, cameras);
+    }
+
+    /// <summary>Inference embedding [B, <see cref="EmbeddingSize"/>]; <paramref name="cameras"/> [B] camera positions (−1: unknown), or null when unknown.</summary>
     public Tensor Embed(Tensor images, Tensor? cameras)
     {
         using var scope = NewDisposeScope();
@@ -141,9 +149,20 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
         {
             a = cameras is null
                 ? a.Add(camera_embedding.mean([0], keepdim: true))
-                : a.Add(camera_embedding.index_select(0, cameras.to(camera_embedding.device)));
+                : a.Add(CameraTable().index_select(0, KnownOrMean(cameras.to(camera_embedding.device).to(ScalarType.Int64))));
         }
         return a.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The camera embeddings with their mean appended as row <see cref="Cameras"/> (the unknown camera's).</summary>
+    private Tensor CameraTable() => cat([camera_embedding!, camera_embedding!.mean([0], keepdim: true)], 0);
+
+    /// <summary>Positions with −1 (unknown camera) mapped to the mean row.</summary>
+    private Tensor KnownOrMean(Tensor positions)
+    {
+        using var known = positions.Ge(0);
+        using var mean = OwnedScalarMath.Full(positions.shape, Cameras, ScalarType.Int64, positions.device);
+        return where(known, positions, mean);
     }
 
     /// <summary>SEM's projected embedding of images normalised as the appearance branch expects [B, <see cref="SemanticSize"/>].</summary>
@@ -229,7 +248,9 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork
             using var mean = camera_embedding.detach().mean([0], keepdim: true);
             return g.Node("Add", [a, ctx.Weight("camera_embedding.mean", mean)]);
         }
-        return g.Node("Add", [a, g.Node("Gather", [ctx.Weight("camera_embedding", camera_embedding), ctx.CameraInput], OnnxAttribute.Int("axis", 0))]);
+        // The mean is the table's last row, so position −1 (ONNX Gather counts negative indices from the end) picks it, as Embed does.
+        using var table = CameraTable();
+        return g.Node("Add", [a, g.Node("Gather", [ctx.Weight("camera_embedding", table), ctx.CameraInput], OnnxAttribute.Int("axis", 0))]);
     }
 
     /// <summary>The neck's inference transform restricted to dimensions [offset, offset + size) (BN is per dimension).</summary>

@@ -81,16 +81,18 @@ public sealed class ClipSeNetSession : MethodSession
     }
 
     /// <summary>
-    /// The whole model (images only: a camera embedding enters as the mean over cameras until ReIdEmbed feeds cameras) and,
-    /// with SEM, its parts under <see cref="PartsFolder"/>.
+    /// The whole model and, with SEM, its parts under <see cref="PartsFolder"/>. With camera embeddings both the whole
+    /// package and the appearance part take the optional <c>cameras</c> input and record the training camera ids, so
+    /// <c>ReIdEmbed</c> with a camera column (and <c>reid eval --model</c>) gives each image its trained camera's embedding.
     /// </summary>
     public override ModelPackage Export(string directory)
     {
         var o = Context.Options;
         var norm = Normalization.FromName(o.Normalization);
-        var package = ClipSeNetExporter.WriteWhole(directory, _model, o.InputHeight, o.InputWidth, norm.Mean, norm.Std, "bilinear", cameraInput: false);
+        var cameras = _cameras ? Context.CameraIds : null;
+        var package = ClipSeNetExporter.WriteWhole(directory, _model, o.InputHeight, o.InputWidth, norm.Mean, norm.Std, "bilinear", cameras);
         if (_model.Semantic is not null)
-            ClipSeNetExporter.WriteParts(Path.Combine(directory, PartsFolder), _model, o.InputHeight, o.InputWidth, norm.Mean, norm.Std, "bilinear");
+            ClipSeNetExporter.WriteParts(Path.Combine(directory, PartsFolder), _model, o.InputHeight, o.InputWidth, norm.Mean, norm.Std, "bilinear", cameras);
         return package;
     }
 

@@ -95,6 +95,45 @@ public sealed class ClipSeNetModelTests
     }
 
     [Fact]
+    public void ACameraPackageRecordsTheTrainingCamerasAndMatchesTorchPerCameraWithUnknownAsTheMean()
+    {
+        using var m = ClipSeNetTestModels.Build(9, cameras: 3);
+        string dir = Directory.CreateTempSubdirectory("senet-cameras").FullName;
+        try
+        {
+            // Training camera ids 3, 7, 9 → positions 0, 1, 2; a deployment feeds −1 for a camera the model never saw.
+            var package = ClipSeNetExporter.WriteWhole(dir, m, S, S, ClipSeNetTestModels.ImageNetMean, ClipSeNetTestModels.ImageNetStd, "bilinear", [3, 7, 9]);
+            Assert.Equal(OnnxExporter.CameraInputName, package.CameraInputName);
+            Assert.Equal([3, 7, 9], package.CameraIds!);
+            Assert.Equal([3, 7, 9], ModelPackage.Read(dir).CameraIds!);
+            ClipSeNetExporter.WriteParts(Path.Combine(dir, "parts"), m, S, S, ClipSeNetTestModels.ImageNetMean, ClipSeNetTestModels.ImageNetStd, "bilinear", [3, 7, 9]);
+            Assert.Equal([3, 7, 9], ModelPackage.Read(Path.Combine(dir, "parts", ClipSeNetExporter.AppearanceFolder)).CameraIds!);
+
+            using var x = randn(4, 3, S, S);
+            long[] positions = [2, 0, -1, 1];
+            float[] expected, meanCamera;
+            using (no_grad())
+            {
+                using var e = ((ReId.Training.Training.ISideInformationModule)m).forward(x, tensor(positions), null);
+                using var f = m.forward(x);
+                expected = e.data<float>().ToArray();
+                meanCamera = f.data<float>().ToArray();
+            }
+            var got = RunOrt(File.ReadAllBytes(package.OnnxPath!), x, positions);
+            Assert.True(expected.Zip(got, (a, b) => Math.Abs(a - b)).Max() < 1e-4);
+            // The unknown camera is the mean embedding (what the image-only model uses); a known one is not.
+            int d = m.EmbeddingSize;
+            Assert.True(expected.Skip(2 * d).Take(d).Zip(meanCamera.Skip(2 * d).Take(d), (a, b) => Math.Abs(a - b)).Max() < 1e-5);
+            Assert.True(expected.Take(d).Zip(meanCamera.Take(d), (a, b) => Math.Abs(a - b)).Max() > 1e-3);
+            Assert.Contains("sorted", Assert.Throws<ArgumentException>(() =>
+                ClipSeNetExporter.WriteWhole(Path.Combine(dir, "bad"), m, S, S, ClipSeNetTestModels.ImageNetMean, ClipSeNetTestModels.ImageNetStd, "bilinear", [7, 3, 9])).Message);
+            Assert.Contains("3 camera embeddings", Assert.Throws<ArgumentException>(() =>
+                ClipSeNetExporter.WriteWhole(Path.Combine(dir, "bad"), m, S, S, ClipSeNetTestModels.ImageNetMean, ClipSeNetTestModels.ImageNetStd, "bilinear", [3, 7])).Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void PartsConcatenateToTheWholeEmbeddingUnderOnnxRuntime()
     {
         using var m = ClipSeNetTestModels.Build(4);
