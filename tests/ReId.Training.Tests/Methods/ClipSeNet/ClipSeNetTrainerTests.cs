@@ -62,8 +62,8 @@ public sealed class ClipSeNetTrainerTests : IDisposable
         var ml = new MLContext(seed: 1);
         var query = QueryView(ml, data, camera: null);
         var unknown = QueryView(ml, data, camera: -5);
-        var embed = ml.Transforms.ReIdEmbed("Features", result.ModelPackageDirectory, nameof(ReIdImageRow.ImagePath),
-            new ReIdEmbedOptions { CameraColumnName = nameof(ReIdImageRow.Camera) });
+        var embed = ml.Transforms.ReIdEmbed("Features",
+            new ReIdEmbedOptions { ModelPath = result.ModelPackageDirectory, CameraColumnName = nameof(ReIdImageRow.Camera) }, nameof(ReIdImageRow.ImagePath));
         var withCameras = embed.Fit(query).Transform(query).GetColumn<float[]>("Features").ToList();
         var withoutCameras = embed.Fit(unknown).Transform(unknown).GetColumn<float[]>("Features").ToList();
         Assert.Equal(data.Query.Count, withCameras.Count);
