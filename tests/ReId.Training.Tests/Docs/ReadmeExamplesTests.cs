@@ -17,6 +17,7 @@ public sealed partial class ReadmeExamplesTests
         "IDataView queries, FeatureSet galleryFeatureSet, IDataView queryView, IDataView galleryView", // ML.NET API
         "MLContext ml",                                                                                   // Training from ML.NET
         "float[] queries, float[] gallery, float[] galleryRows, int[] identities, float[] queryRows",     // Exact search
+        "string connectionString, float[] queries, int[] qIds, int[] qCams, DateTimeOffset t0, DateTimeOffset t1, bool useDatabase", // pgvector
         "MLContext ml, IDataView images",                                                                 // CUDA
     ];
 
@@ -25,7 +26,7 @@ public sealed partial class ReadmeExamplesTests
         global using Microsoft.ML; global using Microsoft.ML.Data;
         global using ReId.MLNet.Data; global using ReId.MLNet.Data.Datasets; global using ReId.MLNet.Evaluation;
         global using ReId.MLNet.Features; global using ReId.MLNet.Pipelines; global using ReId.MLNet.Ranking;
-        global using ReId.Training.Pipelines;
+        global using ReId.Training.Pipelines; global using ReId.Storage;
         """;
 
     [GeneratedRegex(@"^```csharp\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline)]
