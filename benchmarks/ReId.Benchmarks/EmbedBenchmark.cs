@@ -20,13 +20,13 @@ internal sealed class EmbedBenchmark : IBenchmark
 
     public int Run(string[] args, TextWriter output)
     {
-        int images = Arg(args, "--images", 512);
-        int height = Arg(args, "--height", 128);
-        int width = Arg(args, "--width", 64);
-        int batch = Arg(args, "--batch", 32);
-        int channels = Arg(args, "--channels", 16);
+        int images = BenchmarkArgs.Int(args, "--images", 512);
+        int height = BenchmarkArgs.Int(args, "--height", 128);
+        int width = BenchmarkArgs.Int(args, "--width", 64);
+        int batch = BenchmarkArgs.Int(args, "--batch", 32);
+        int channels = BenchmarkArgs.Int(args, "--channels", 16);
         bool resnet = args.Contains("--resnet50");
-        if (resnet) (height, width) = (Arg(args, "--height", 256), Arg(args, "--width", 128));
+        if (resnet) (height, width) = (BenchmarkArgs.Int(args, "--height", 256), BenchmarkArgs.Int(args, "--width", 128));
         string root = Directory.CreateTempSubdirectory("reid-embed-bench-").FullName;
         try
         {
@@ -92,12 +92,6 @@ internal sealed class EmbedBenchmark : IBenchmark
         {
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private static byte[] ResNet50(int height, int width)

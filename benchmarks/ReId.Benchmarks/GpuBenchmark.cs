@@ -25,8 +25,8 @@ internal sealed class GpuBenchmark : IBenchmark
 
     public int Run(string[] args, TextWriter output)
     {
-        int device = Arg(args, "--device", 0), images = Arg(args, "--images", 256), batch = Arg(args, "--batch", 32);
-        int nq = Arg(args, "--queries", 2000), ng = Arg(args, "--gallery", 100_000);
+        int device = BenchmarkArgs.Int(args, "--device", 0), images = BenchmarkArgs.Int(args, "--images", 256), batch = BenchmarkArgs.Int(args, "--batch", 32);
+        int nq = BenchmarkArgs.Int(args, "--queries", 2000), ng = BenchmarkArgs.Int(args, "--gallery", 100_000);
         const int h = 256, w = 128;
         string root = Directory.CreateTempSubdirectory("reid-gpu-bench-").FullName;
         var table = new List<(string What, string Cpu, string Cuda)>();
@@ -115,12 +115,6 @@ internal sealed class GpuBenchmark : IBenchmark
             string message = e.Message.Split('\n')[0];
             return "unavailable: " + (message.Length > 60 ? message[..60] + "…" : message);
         }
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private sealed class PathRow

@@ -28,9 +28,9 @@ internal sealed class TrainStepBenchmark : IBenchmark
 
     public int Run(string[] args, TextWriter output)
     {
-        string recipe = Text(args, "--recipe", "bot-small");
-        int steps = Int(args, "--steps", 10), warmup = Int(args, "--warmup", 2), classes = Int(args, "--classes", 64);
-        if (Int(args, "--threads", 0) is > 0 and var threads) set_num_threads(threads);
+        string recipe = BenchmarkArgs.Text(args, "--recipe", "bot-small");
+        int steps = BenchmarkArgs.Int(args, "--steps", 10), warmup = BenchmarkArgs.Int(args, "--warmup", 2), classes = BenchmarkArgs.Int(args, "--classes", 64);
+        if (BenchmarkArgs.Int(args, "--threads", 0) is > 0 and var threads) set_num_threads(threads);
         bool withLoader = args.Contains("--loader");
         var o = TrainingRecipes.Get(recipe);
         o.Seed = 1;
@@ -146,13 +146,4 @@ internal sealed class TrainStepBenchmark : IBenchmark
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
-
-    private static string Text(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        int.TryParse(Text(args, name, ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : fallback;
 }
