@@ -29,6 +29,12 @@ public static class CliApp
             stderr.WriteLine($"reid: {e.Message}");
             return BadInput;
         }
+        catch (ReId.Training.Training.NonFiniteLossException e)
+        {
+            // A run that diverged is neither bad input nor a bug of ours: say what happened and how to go on, without "internal error".
+            stderr.WriteLine($"reid: training stopped: {e.Message}");
+            return InternalError;
+        }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("reid: cancelled");

@@ -10,13 +10,14 @@ public sealed class NonFiniteLossException : InvalidOperationException
 {
     /// <param name="gradientNorm">The joint gradient norm when the loss was finite but its gradients were not; NaN otherwise.</param>
     public NonFiniteLossException(string method, int epoch, int batch, int batches, double total, IReadOnlyDictionary<string, double> terms,
-        double gradientNorm = double.NaN)
-        : base(Describe(method, epoch, batch, batches, total, terms, gradientNorm))
+        double gradientNorm = double.NaN, IReadOnlyList<string>? nonFiniteGradients = null)
+        : base(Describe(method, epoch, batch, batches, total, terms, gradientNorm, nonFiniteGradients ?? []))
     {
         Method = method;
         Epoch = epoch;
         Batch = batch;
         NonFiniteTerms = [.. terms.Where(t => !double.IsFinite(t.Value)).Select(t => t.Key).Order(StringComparer.Ordinal)];
+        NonFiniteGradients = nonFiniteGradients ?? [];
     }
 
     /// <summary>The training method whose loss it was.</summary>
@@ -31,8 +32,11 @@ public sealed class NonFiniteLossException : InvalidOperationException
     /// <summary>Names of the loss terms that were not finite (empty when only the total was).</summary>
     public IReadOnlyList<string> NonFiniteTerms { get; }
 
+    /// <summary>Names of the parameters whose gradient held NaN or ∞ (empty when the loss itself was not finite).</summary>
+    public IReadOnlyList<string> NonFiniteGradients { get; }
+
     private static string Describe(string method, int epoch, int batch, int batches, double total, IReadOnlyDictionary<string, double> terms,
-        double gradientNorm)
+        double gradientNorm, IReadOnlyList<string> nonFiniteGradients)
     {
         static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
         string after = "Training stopped before this step's update: no weight changed and no checkpoint was written, so the run's newest " +
@@ -40,11 +44,14 @@ public sealed class NonFiniteLossException : InvalidOperationException
                        "check the data, then continue with --resume.";
         if (double.IsFinite(total))
             return $"{method}: the loss of epoch {epoch}, batch {batch} of {batches} is {F(total)} but its gradients are not finite " +
-                   $"(joint norm {F(gradientNorm)}). {after}";
+                   $"(joint norm {F(gradientNorm)}{Parameters(nonFiniteGradients)}). {after}";
         var bad = terms.Where(t => !double.IsFinite(t.Value)).OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key} = {F(t.Value)}").ToList();
         string which = bad.Count > 0
             ? $"non-finite terms: {string.Join(", ", bad)}"
             : $"every term finite ({string.Join(", ", terms.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key} = {F(t.Value)}"))}) but not their weighted sum";
         return $"{method}: the loss of epoch {epoch}, batch {batch} of {batches} is {F(total)} ({which}). {after}";
     }
+
+    private static string Parameters(IReadOnlyList<string> names) => names.Count == 0 ? "" :
+        $"; {names.Count} parameter{(names.Count == 1 ? "" : "s")} with NaN/∞ gradients: {string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", …" : "")}";
 }

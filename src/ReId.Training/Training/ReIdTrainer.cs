@@ -170,7 +170,8 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
                     loss.Total.backward();
                     // The joint norm (clipped when asked): a finite loss can still back-propagate NaN/inf, which the step would write into the weights.
                     double gradientNorm = GradientClipping.ClipByNorm(optimizer.Parameters, o.GradientClipNorm);
-                    if (!double.IsFinite(gradientNorm)) throw new NonFiniteLossException(o.Method, epoch, number, batchCount, total, loss.Terms, gradientNorm);
+                    if (!double.IsFinite(gradientNorm))
+                        throw new NonFiniteLossException(o.Method, epoch, number, batchCount, total, loss.Terms, gradientNorm, NonFiniteGradients(model));
                     optimizer.Step();
                     session.AfterStep();
                     lossSum += total;
@@ -263,6 +264,13 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         figures.TryGetValue("cc-only-map", out double map) ? $"; cc-only mAP {map:P2}, rank-1 {figures["cc-only-rank1"]:P2}" : "";
 
     /// <summary>The batch record a method's loss sees, on the training device.</summary>
+    /// <summary>Names of the parameters whose gradient holds NaN or ∞, in module order (for the non-finite step's message).</summary>
+    private static List<string> NonFiniteGradients(nn.Module model)
+    {
+        using var scope = NewDisposeScope();
+        return [.. model.named_parameters().Where(p => p.parameter.grad is { } g && !isfinite(g).all().item<bool>()).Select(p => p.name)];
+    }
+
     private static TrainingBatch ToRecord(LoadedBatch batch, IReadOnlyList<ReIdSample> train, Dictionary<int, long> cameraIndex, bool hasClothes, Normalization norm, Device device)
     {
         var cameras = tensor(batch.Cameras.Select(c => cameraIndex.GetValueOrDefault(c)).ToArray(), device: device);

@@ -127,7 +127,10 @@ public sealed class ReIdTrainerTests : IDisposable
         e = Assert.Throws<NonFiniteLossException>(() => badGradients.Train(data, run, resume: true));
         Assert.Equal((2, 2), (e.Epoch, e.Batch));
         Assert.Empty(e.NonFiniteTerms);
-        Assert.Contains("but its gradients are not finite (joint norm NaN)", e.Message);
+        Assert.Contains("but its gradients are not finite (joint norm NaN; ", e.Message);
+        // The NaN reaches every parameter the loss depends on; the message names them (the first eight).
+        Assert.Contains(e.NonFiniteGradients[0], e.Message);
+        Assert.Contains(e.NonFiniteGradients, name => name.StartsWith("backbone.", StringComparison.Ordinal));
         AssertNothingOfEpoch2Written();
 
         // The last good checkpoint resumes to the end.

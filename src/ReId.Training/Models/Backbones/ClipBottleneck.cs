@@ -56,10 +56,10 @@ public sealed class ClipBottleneck : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var y = nn.functional.relu(bn1.forward(conv1.forward(x)));
-        y = nn.functional.relu(bn2.forward(conv2.forward(y)));
+        var y = nn.functional.relu(bn1.forward(conv1.ForwardSafe(x)));
+        y = nn.functional.relu(bn2.forward(conv2.ForwardSafe(y)));
         if (avgpool is not null) y = avgpool.forward(y);
-        y = bn3.forward(conv3.forward(y));
+        y = bn3.forward(conv3.ForwardSafe(y));
         var identity = downsample is null ? x : downsample.forward(x);
         return nn.functional.relu(y.Add(identity)).MoveToOuterDisposeScope();
     }

@@ -90,9 +90,9 @@ public sealed class ClipModifiedResNet : nn.Module<Tensor, Tensor>, IOnnxExporta
     private Tensor FeatureMap(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        var x = nn.functional.relu(bn1.forward(conv1.forward(images)));
-        x = nn.functional.relu(bn2.forward(conv2.forward(x)));
-        x = nn.functional.relu(bn3.forward(conv3.forward(x)));
+        var x = nn.functional.relu(bn1.forward(conv1.ForwardSafe(images)));
+        x = nn.functional.relu(bn2.forward(conv2.ForwardSafe(x)));
+        x = nn.functional.relu(bn3.forward(conv3.ForwardSafe(x)));
         x = avgpool.forward(x);
         return layer4.forward(layer3.forward(layer2.forward(layer1.forward(x)))).MoveToOuterDisposeScope();
     }

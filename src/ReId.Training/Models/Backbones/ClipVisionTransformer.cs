@@ -83,7 +83,7 @@ public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExpo
     public ClipVisionOutput Encode(Tensor images, Tensor? cameras = null, bool withoutCameraTerm = false)
     {
         using var scope = torch.NewDisposeScope();
-        var x = conv1.forward(images);                       // [B, W, gh, gw]
+        var x = conv1.ForwardSafe(images);                      // [B, W, gh, gw]
         long b = x.shape[0], w = x.shape[1];
         x = x.reshape(b, w, -1).permute(0, 2, 1);             // [B, gh·gw, W]
         var cls = class_embedding.reshape(1, 1, w).expand(b, 1, w);

@@ -73,7 +73,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IOnnxExportable
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = maxpool.forward(nn.functional.relu(bn1.forward(conv1.forward(x))));
+        var y = maxpool.forward(nn.functional.relu(bn1.forward(conv1.ForwardSafe(x))));
         y = layer4.forward(layer3.forward(layer2.forward(layer1.forward(y))));
         return y.MoveToOuterDisposeScope();
     }

@@ -48,10 +48,10 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = nn.functional.relu(bn1.forward(conv1.forward(x)));
-        y = bn2.forward(conv2.forward(y));
+        var y = nn.functional.relu(bn1.forward(conv1.ForwardSafe(x)));
+        y = bn2.forward(conv2.ForwardSafe(y));
         if (conv3 is not null)
-            y = bn3!.forward(conv3.forward(nn.functional.relu(y)));
+            y = bn3!.forward(conv3.ForwardSafe(nn.functional.relu(y)));
         var identity = downsample is null ? x : Shortcut(x);
         return nn.functional.relu(y.Add(identity)).MoveToOuterDisposeScope();
     }
@@ -67,7 +67,7 @@ public sealed class ResNetBlock : nn.Module<Tensor, Tensor>
     {
         var conv = (Conv2d)downsample!.children().First();
         var bn = (ScalarSafeBatchNorm)downsample.children().Last();
-        if (_stride == 1 || x.shape[1] < 512) return bn.forward(conv.forward(x));
+        if (_stride == 1 || x.shape[1] < 512) return bn.forward(conv.ForwardSafe(x));
         using var sub = x[.., .., TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
         using var y = nn.functional.conv2d(sub, conv.weight!);
         return bn.forward(y);
