@@ -15,7 +15,7 @@ internal sealed class ScalarRaceBenchmark : IBenchmark
 {
     public string Name => "scalar-race";
 
-    public string Description => "TorchSharp Scalar finaliser race; args: pattern (tensor-plus-tensor|tensor-plus-double|add-alpha|owned) [iterations] [size]";
+    public string Description => "TorchSharp Scalar/Tensor finaliser races; args: pattern (tensor-plus-tensor|tensor-plus-double|add-alpha|owned|unscoped-chain|scoped-chain) [iterations] [size]";
 
     public int Run(string[] args, TextWriter output)
     {
@@ -32,6 +32,7 @@ internal sealed class ScalarRaceBenchmark : IBenchmark
         using var one = 1.ToScalar();
         using var expectedSum = a.add(b, one);
         using var expectedAlpha = a.add(b, owned);
+        using var expectedChain = a.add(b, one).add(b, one).add(b, one);
 
         using var stop = new CancellationTokenSource();
         long collections = 0;
@@ -52,6 +53,17 @@ internal sealed class ScalarRaceBenchmark : IBenchmark
         {
             for (; i < iterations; i++)
             {
+                if (pattern is "unscoped-chain" or "scoped-chain")
+                {
+                    // A temporary Tensor as `this` of the next call: TorchSharp passes its handle (an at::Tensor*) to libtorch
+                    // and nothing keeps the temporary alive during that call unless a DisposeScope holds it. Owned Scalars only,
+                    // so a failure here is the Tensor's finaliser, not a Scalar's.
+                    using var chainScope = pattern == "scoped-chain" ? NewDisposeScope() : null;
+                    using var chained = a.add(b, one).add(b, one).add(b, one);
+                    if (i % 1000 == 0 && !chained.allclose(expectedChain, rtol: 0, atol: 0)) wrong++;
+                    if (i % 200_000 == 0) output.WriteLine($"{pattern}: {i} iterations, {collections} forced collections, {wrong} wrong results, {clock.Elapsed.TotalSeconds:F0} s");
+                    continue;
+                }
                 using var scope = NewDisposeScope();
                 var (result, expected) = pattern switch
                 {

@@ -18,6 +18,7 @@ internal static class ClipTextExporter
         var ctx = new OnnxExportContext(g);
         string input = g.AddInput(InputName, OnnxElementType.Int64, "batch", model.Options.ContextLength);
         string y;
+        using (torch.NewDisposeScope()) // owns the walk's temporaries (see OnnxExporter.Export)
         using (torch.no_grad())
             y = model.Export(ctx, input);
         g.NodeWithOutputs("Identity", [y], [OutputName]);

@@ -28,16 +28,17 @@ public sealed class OnnxExportContext
     {
         if (table.dim() != 2)
             throw new ArgumentException($"An id embedding table must be [N, D]; '{name}' has shape [{string.Join(",", table.shape)}].", nameof(table));
-        using var detached = table.detach().to(ScalarType.Float32).cpu();
-        using var zero = zeros(1, table.shape[1], ScalarType.Float32);
-        using var padded = cat([detached, zero], 0);
+        using var scope = NewDisposeScope(); // owns the chain's temporaries (see StateDictIO.ToSafetensors)
+        var detached = table.detach().to(ScalarType.Float32).cpu();
+        var padded = cat([detached, zeros(1, table.shape[1], ScalarType.Float32)], 0);
         return Graph.Node("Gather", [Weight(name, padded), positions], OnnxAttribute.Int("axis", 0));
     }
 
     /// <summary>Adds a tensor's values (float32, detached, CPU) as an initializer named after <paramref name="name"/>.</summary>
     public string Weight(string name, Tensor t)
     {
-        using var c = t.detach().to(ScalarType.Float32).cpu().contiguous();
+        using var scope = NewDisposeScope(); // owns the chain's temporaries (see StateDictIO.ToSafetensors)
+        var c = t.detach().to(ScalarType.Float32).cpu().contiguous();
         return Graph.AddInitializer(Graph.UniqueName(name), c.data<float>().ToArray(), c.shape);
     }
 

@@ -39,6 +39,9 @@ public static class OnnxExporter
             ViewInput = viewInput ? g.AddInput(ViewInputName, OnnxElementType.Int64, "batch") : null,
         };
         string y;
+        // The scope owns every temporary the walk makes (folded BatchNorms, reshaped weights): outside one, a temporary
+        // that is `this` of the next TorchSharp call can be finalised during that native call (README, Known problems).
+        using (torch.NewDisposeScope())
         using (torch.no_grad())
             y = module.Export(ctx, input);
         g.NodeWithOutputs("Identity", [y], [OutputName]);

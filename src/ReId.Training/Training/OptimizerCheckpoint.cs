@@ -73,7 +73,9 @@ public static class OptimizerCheckpoint
 
     private static void Put(Dictionary<string, Tensor> tensors, string name, Tensor? value)
     {
-        if (value is not null && !value.IsInvalid) tensors[name] = value.detach().cpu().clone();
+        if (value is null || value.IsInvalid) return;
+        using var scope = NewDisposeScope(); // owns the chain's temporaries (see StateDictIO.ToSafetensors)
+        tensors[name] = value.detach().cpu().clone().DetachFromDisposeScope();
     }
 
     private static Tensor Take(IReadOnlyDictionary<string, Tensor> tensors, string name, Tensor? current)
@@ -81,6 +83,7 @@ public static class OptimizerCheckpoint
         if (!tensors.TryGetValue(name, out var saved)) return current!;
         if (current is not null && !current.IsInvalid && !current.shape.SequenceEqual(saved.shape))
             throw new InvalidDataException($"optimiser tensor '{name}' has shape [{string.Join(",", saved.shape)}]; the model needs [{string.Join(",", current.shape)}]");
+        using var scope = NewDisposeScope(); // owns the intermediate copy while `to` reads it
         var copy = saved.clone();
         if (current is not null && !current.IsInvalid) copy = copy.to(current.device);
         return copy.DetachFromDisposeScope();

@@ -130,7 +130,7 @@ public static class ClipTextWeights
         var qkv = new Dictionary<string, Tensor?[]>();
         foreach (var (k, v) in src)
         {
-            if (k == "text_projection.weight") { map["text_projection"] = v.t().contiguous(); continue; }
+            if (k == "text_projection.weight") { map["text_projection"] = StateDictIO.Transposed(v); continue; }
             if (IsOtherClipPart(k)) continue;
             if (!k.StartsWith(HfPrefix, StringComparison.Ordinal)) { unexpected.Add(k); continue; }
             string r = k[HfPrefix.Length..];

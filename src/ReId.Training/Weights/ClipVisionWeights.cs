@@ -144,7 +144,7 @@ public static class ClipVisionWeights
         var qkv = new Dictionary<string, Tensor?[]>();
         foreach (var (k, v) in src)
         {
-            if (k == "visual_projection.weight") { map["proj"] = v.t().contiguous(); continue; }
+            if (k == "visual_projection.weight") { map["proj"] = StateDictIO.Transposed(v); continue; }
             if (!k.StartsWith(HfPrefix) || k.EndsWith("position_ids"))
             {
                 if (!IsOtherClipPart(k) && !k.EndsWith("position_ids")) unexpected.Add(k);

@@ -21,8 +21,18 @@ public static class StateDictIO
     /// <summary>Copies one tensor to a float32 safetensors tensor.</summary>
     public static SafetensorsTensor ToSafetensors(string name, Tensor t)
     {
-        using var c = t.detach().to(ScalarType.Float32).cpu().contiguous();
+        // The scope owns the chain's temporaries: outside one, a temporary that is `this` of the next call can be
+        // finalised during that native call (TorchSharp keeps no reference to it; README, Known problems).
+        using var scope = torch.NewDisposeScope();
+        var c = t.detach().to(ScalarType.Float32).cpu().contiguous();
         return new SafetensorsTensor(name, c.shape, c.data<float>().ToArray());
+    }
+
+    /// <summary>A contiguous copy of a 2-D tensor's transpose (Hugging Face stores CLIP's projections transposed).</summary>
+    public static Tensor Transposed(Tensor v)
+    {
+        using var scope = torch.NewDisposeScope(); // owns the transposed view while `contiguous` reads it
+        return v.t().contiguous().DetachFromDisposeScope();
     }
 
     /// <summary>A float32 CPU tensor with the safetensors tensor's values.</summary>

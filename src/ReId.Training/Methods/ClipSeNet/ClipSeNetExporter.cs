@@ -67,6 +67,7 @@ public static class ClipSeNetExporter
         var g = new OnnxGraphBuilder("clip-senet-afem");
         string input = g.AddInput(EnhancementInputName, OnnxElementType.Float, "batch", model.SemanticSize);
         string y;
+        using (torch.NewDisposeScope()) // owns the walk's temporaries (see OnnxExporter.Export)
         using (torch.no_grad())
             y = model.ExportEnhancement(new OnnxExportContext(g), input);
         g.NodeWithOutputs("Identity", [y], [EnhancementOutputName]);
