@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using ReId.MLNet.Data;
 using ReId.Training.Augmentation;
+using ReId.Training.Engine;
 using ReId.Training.Losses;
-using ReId.Training.Methods;
 using ReId.Training.Models;
 using ReId.Training.Optim;
 using ReId.Training.Recipes;
 using ReId.Training.Sampling;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Methods;
 
 /// <summary>
 /// Prompt learning (CLIP-ReID stage 1): with image and text encoders frozen, learn each label's prompt tokens so that the
