@@ -6,6 +6,7 @@ using ReId.Training.Engine;
 using ReId.Training.Methods;
 using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using ReId.Training.Recipes;
 using ReId.Training.Weights;
 using TorchSharp;

@@ -4,6 +4,7 @@ using ReId.Training.Engine;
 using ReId.Training.Losses;
 using ReId.Training.Methods.ClipReId;
 using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using ReId.Training.Sampling;
 using ReId.Training.Weights;
 using TorchSharp;

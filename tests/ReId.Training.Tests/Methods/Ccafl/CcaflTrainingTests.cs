@@ -5,6 +5,7 @@ using ReId.MLNet.Pipelines;
 using ReId.Training.Engine;
 using ReId.Training.Methods.Ccafl;
 using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using ReId.Training.Recipes;
 using ReId.Training.Weights;
 using TorchSharp;
