@@ -107,7 +107,7 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IS
     public IClipImageEncoder? Semantic => _semantic;
 
     /// <summary>AFEM, or null.</summary>
-    public AdaptiveFineGrainedEnhancement? Afem => afem;
+    internal AdaptiveFineGrainedEnhancement? Afem => afem;
 
     /// <summary>The fusion neck.</summary>
     public BNNeck Neck => neck;
