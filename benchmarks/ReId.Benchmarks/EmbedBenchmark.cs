@@ -97,7 +97,7 @@ internal sealed class EmbedBenchmark : IBenchmark
     private static byte[] ResNet50(int height, int width)
     {
         TorchSharp.torch.manual_seed(0);
-        using var model = new ReId.Training.Models.ReIdModel(ReId.Training.Models.Backbones.ResNet.Create("resnet50-ibn"), classes: 0);
+        using var model = new ReId.Training.Models.BagOfTricksModel(ReId.Training.Models.Backbones.ResNet.Create("resnet50-ibn"), classes: 0);
         model.eval();
         return ReId.Training.Onnx.OnnxExporter.Export(model, height, width, model.EmbeddingSize, "resnet50-ibn");
     }

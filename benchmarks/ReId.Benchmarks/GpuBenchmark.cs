@@ -34,7 +34,7 @@ internal sealed class GpuBenchmark : IBenchmark
         {
             string package = Path.Combine(root, "package");
             TorchSharp.torch.manual_seed(0);
-            using (var rn = new ReIdModel(ResNet.Create("resnet50-ibn"), classes: 0))
+            using (var rn = new BagOfTricksModel(ResNet.Create("resnet50-ibn"), classes: 0))
             {
                 rn.eval();
                 ModelPackage.Create(package, OnnxExporter.Export(rn, h, w, rn.EmbeddingSize, "resnet50-ibn"), new ModelPackage

@@ -24,7 +24,7 @@ internal sealed class ModelLatencyBenchmark : IBenchmark
         var vit = new ClipVisionTransformer(new ClipVisionOptions { Width = 768, Layers = 12, PatchSize = 16, InputHeight = h, InputWidth = w, OutputDim = 512 });
         Measure("ViT-B/16", vit, vit, vit.EmbeddingSize, h, w, reps, output);
         vit.Dispose();
-        var rn = new ReIdModel(ResNet.Create("resnet50-ibn"), classes: 0);
+        var rn = new BagOfTricksModel(ResNet.Create("resnet50-ibn"), classes: 0);
         Measure("ResNet-50-IBN-a + GeM + BNNeck", rn, rn, rn.EmbeddingSize, h, w, reps, output);
         rn.Dispose();
         return 0;

@@ -24,7 +24,7 @@ internal sealed class OnnxThreadsBenchmark : IBenchmark
         const int h = 256, w = 128;
         TorchSharp.torch.manual_seed(0);
         byte[] model;
-        using (var rn = new ReIdModel(ResNet.Create("resnet50-ibn"), classes: 0))
+        using (var rn = new BagOfTricksModel(ResNet.Create("resnet50-ibn"), classes: 0))
         {
             rn.eval();
             model = OnnxExporter.Export(rn, h, w, rn.EmbeddingSize, "resnet50-ibn");

@@ -9,8 +9,8 @@ using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
 using ReId.MLNet.Pipelines;
 using ReId.MLNet.Visualization;
+using ReId.Training.Engine;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 
 string outDir = Path.GetFullPath(args.Length > 0 ? args[0] : Path.Combine("out", "quickstart"));
 int epochs = args.Length > 1 && int.TryParse(args[1], out int e) ? e : TrainingRecipes.Get("bot-small").Epochs;

@@ -29,7 +29,7 @@ public static class CliApp
             stderr.WriteLine($"reid: {e.Message}");
             return BadInput;
         }
-        catch (ReId.Training.Training.NonFiniteLossException e)
+        catch (ReId.Training.Engine.NonFiniteLossException e)
         {
             // A run that diverged is neither bad input nor a bug of ours: say what happened and how to go on, without "internal error".
             stderr.WriteLine($"reid: training stopped: {e.Message}");

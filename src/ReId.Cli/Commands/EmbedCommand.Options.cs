@@ -1,11 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Data.Datasets;
 
 namespace ReId.Cli.Commands;
 
-/// <summary>The options of `reid embed` and their parsing.</summary>
+/// <summary>The options of `reid embed`.</summary>
 internal sealed partial class EmbedCommand
 {
     private readonly Option<string?> _model = new("--model") { Description = "Model package folder, its model.json, an .onnx file, or a fitted ML.NET pipeline .zip (text input column of image paths)" };
@@ -30,18 +29,4 @@ internal sealed partial class EmbedCommand
     private readonly Option<int?> _gpu = new("--gpu") { Description = "CUDA device id (falls back to CPU when CUDA is unavailable)" };
 
     private Option[] AllOptions => [_model, _backbone, _weights, _images, _data, _format, _split, _out, _json, _inputSize, _mean, _std, _outputName, _engine, _batchSize, _gpu];
-
-    private static float[] ParseTriple(string text, string option)
-    {
-        var parts = text.Split(',');
-        var values = new float[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-        {
-            if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-                throw new CliUsageException($"{option} must be three comma-separated numbers (got '{text}').");
-        }
-        if (values.Length != 3)
-            throw new CliUsageException($"{option} must be three comma-separated numbers (got '{text}').");
-        return values;
-    }
 }

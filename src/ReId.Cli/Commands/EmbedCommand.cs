@@ -61,15 +61,9 @@ internal sealed partial class EmbedCommand : ICliCommand
         }
         var options = new ReIdEmbedOptions { OutputName = parse.GetValue(_outputName), GpuDeviceId = parse.GetValue(_gpu), FallbackToCpu = true };
         if (parse.GetValue(_inputSize) is { } size) (options.InputHeight, options.InputWidth) = InputSize.Parse(size);
-        if (parse.GetValue(_mean) is { } mean) options.Mean = ParseTriple(mean, "--mean");
-        if (parse.GetValue(_std) is { } std) options.Std = ParseTriple(std, "--std");
-        var engine = parse.GetValue(_engine)!.ToLowerInvariant() switch
-        {
-            "mlnet" => EmbeddingEngine.MlNet,
-            "batched" => EmbeddingEngine.Batched,
-            "auto" => EmbeddingEngine.Auto,
-            var e => throw new CliUsageException($"--engine must be mlnet, batched or auto (got '{e}')."),
-        };
+        if (parse.GetValue(_mean) is { } mean) options.Mean = OptionValues.Floats(mean, "--mean", 3);
+        if (parse.GetValue(_std) is { } std) options.Std = OptionValues.Floats(std, "--std", 3);
+        var engine = OptionValues.Choice(parse.GetValue(_engine)!, "--engine", EmbeddingEngine.MlNet, EmbeddingEngine.Batched, EmbeddingEngine.Auto);
         return ImageEmbedders.Open(model!, options, engine, parse.GetValue(_batchSize));
     }
 
@@ -80,13 +74,7 @@ internal sealed partial class EmbedCommand : ICliCommand
             throw new CliUsageException("give exactly one of --images DIR or --data DIR (with --format and --split).");
         if (images is not null) return ImageFolder.ReadSamples(images);
         string format = parse.GetValue(_format) ?? throw new CliUsageException("--data needs --format (" + string.Join(", ", DatasetFormats.Names) + ").");
-        var dataset = DatasetFormats.Load(format, data!);
-        return [.. parse.GetValue(_split)!.ToLowerInvariant() switch
-        {
-            "query" => dataset.Query,
-            "gallery" => dataset.Gallery,
-            "train" => dataset.Train,
-            var other => throw new CliUsageException($"--split must be query, gallery or train (got '{other}')."),
-        }];
+        var split = OptionValues.Choice(parse.GetValue(_split)!, "--split", DatasetSplit.Query, DatasetSplit.Gallery, DatasetSplit.Train);
+        return [.. DatasetFormats.Load(format, data!).Get(split)];
     }
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Evaluation;
-using ReId.Training.Training;
+using ReId.Training.Engine;
 
 namespace ReId.Cli.Commands;
 

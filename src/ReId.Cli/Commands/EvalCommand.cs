@@ -35,7 +35,7 @@ internal sealed partial class EvalCommand : ICliCommand
             if (parse.GetValue(_queryFeatures) is { } q)
             {
                 string g = parse.GetValue(_galleryFeatures) ?? throw new CliUsageException("--gallery-features is required with --query-features");
-                int trials = Positive(parse.GetValue(_trials), "--trials");
+                int trials = OptionValues.Positive(parse.GetValue(_trials), "--trials");
                 if (trials > 1 && options.Protocol != EvaluationProtocol.VehicleId) throw new CliUsageException("--trials goes with --protocol vehicleid");
                 metrics = FeatureEvaluation.EvaluateFiles(q, g, options, trials);
             }
@@ -48,12 +48,7 @@ internal sealed partial class EvalCommand : ICliCommand
 
     private EvaluationOptions ReadOptions(ParseResult parse) => new()
     {
-        Metric = parse.GetValue(_metric)!.ToLowerInvariant() switch
-        {
-            "cosine" => DistanceMetric.Cosine,
-            "euclidean" => DistanceMetric.Euclidean,
-            var m => throw new CliUsageException($"--metric '{m}': expected cosine or euclidean"),
-        },
+        Metric = OptionValues.Choice<DistanceMetric>(parse.GetValue(_metric)!, "--metric"),
         Protocol = parse.GetValue(_protocol)!.ToLowerInvariant() switch
         {
             "market" => EvaluationProtocol.Market,
@@ -63,12 +58,10 @@ internal sealed partial class EvalCommand : ICliCommand
             var p => throw new CliUsageException($"--protocol '{p}': expected market, vehicleid, cc-standard or cc-only"),
         },
         Rerank = parse.GetValue(_rerank),
-        K1 = Positive(parse.GetValue(_k1), "--k1"),
-        K2 = Positive(parse.GetValue(_k2), "--k2"),
+        K1 = OptionValues.Positive(parse.GetValue(_k1), "--k1"),
+        K2 = OptionValues.Positive(parse.GetValue(_k2), "--k2"),
         Lambda = parse.GetValue(_lambda) is var l and >= 0 and <= 1 ? l : throw new CliUsageException($"--lambda {parse.GetValue(_lambda)}: expected a value in [0, 1]"),
         QueryExpansion = parse.GetValue(_aqe),
-        MaxRank = Positive(parse.GetValue(_maxRank), "--max-rank"),
+        MaxRank = OptionValues.Positive(parse.GetValue(_maxRank), "--max-rank"),
     };
-
-    private static int Positive(int v, string name) => v > 0 ? v : throw new CliUsageException($"{name} {v}: expected a positive integer");
 }

@@ -26,13 +26,7 @@ internal sealed class GalleryAddCommand : ICliCommand
             command.Options.Add(o);
         command.SetAction(parse =>
         {
-            DistanceMetric? metric = parse.GetValue(_metric)?.ToLowerInvariant() switch
-            {
-                null => null,
-                "cosine" => DistanceMetric.Cosine,
-                "euclidean" => DistanceMetric.Euclidean,
-                var m => throw new CliUsageException($"--metric '{m}': expected cosine or euclidean"),
-            };
+            DistanceMetric? metric = parse.GetValue(_metric) is { } m ? OptionValues.Choice<DistanceMetric>(m, "--metric") : null;
             var s = StoreErrors(() => GalleryFiles.AddFile(parse.GetValue(_db)!, parse.GetValue(_table)!, parse.GetValue(_features)!, metric,
                 parse.GetValue(_replace), parse.GetValue(_hnsw)));
             if (parse.GetValue(_json))

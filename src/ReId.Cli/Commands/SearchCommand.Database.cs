@@ -19,8 +19,8 @@ internal sealed partial class SearchCommand
         foreach (var (option, given) in new (string, bool)[] { ("--storage", parse.GetResult(_storage) is { Implicit: false }), ("--gpu", parse.GetValue(_gpu) is not null),
             ("--rank-list", parse.GetValue(_rankList) is not null), ("--metric", parse.GetResult(_metric) is { Implicit: false }) })
             if (given) throw new CliUsageException($"{option} applies to --gallery-features only (a database gallery has its own metric and storage)");
-        int topK = Positive(parse.GetValue(_topK), "--top-k");
-        int? ef = parse.GetValue(_efSearch) is { } e ? Positive(e, "--ef-search") : null;
+        int topK = OptionValues.Positive(parse.GetValue(_topK), "--top-k");
+        int? ef = parse.GetValue(_efSearch) is { } e ? OptionValues.Positive(e, "--ef-search") : null;
         string output = parse.GetValue(_out)!;
         if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new CliUsageException($"--out '{output}': expected a .npy file name");
         var s = GalleryAddCommand.StoreErrors(() => GalleryFiles.SearchFile(parse.GetValue(_db)!, parse.GetValue(_table)!, parse.GetValue(_queryFeatures)!,

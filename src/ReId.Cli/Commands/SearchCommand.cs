@@ -34,24 +34,13 @@ internal sealed partial class SearchCommand : ICliCommand
             if (parse.GetValue(_galleryFeatures) is null) throw new CliUsageException("expected --gallery-features G.npy, or --db and --table for a database gallery");
             var options = new FeatureSearchOptions
             {
-                TopK = Positive(parse.GetValue(_topK), "--top-k"),
-                Metric = parse.GetValue(_metric)!.ToLowerInvariant() switch
-                {
-                    "cosine" => DistanceMetric.Cosine,
-                    "euclidean" => DistanceMetric.Euclidean,
-                    var m => throw new CliUsageException($"--metric '{m}': expected cosine or euclidean"),
-                },
-                Storage = parse.GetValue(_storage)!.ToLowerInvariant() switch
-                {
-                    "float32" => GalleryStorage.Float32,
-                    "float16" => GalleryStorage.Float16,
-                    "int8" => GalleryStorage.Int8,
-                    var s => throw new CliUsageException($"--storage '{s}': expected float32, float16 or int8"),
-                },
-                Threads = parse.GetValue(_threads) is { } t ? Positive(t, "--threads") : null,
+                TopK = OptionValues.Positive(parse.GetValue(_topK), "--top-k"),
+                Metric = OptionValues.Choice<DistanceMetric>(parse.GetValue(_metric)!, "--metric"),
+                Storage = OptionValues.Choice<GalleryStorage>(parse.GetValue(_storage)!, "--storage"),
+                Threads = parse.GetValue(_threads) is { } t ? OptionValues.Positive(t, "--threads") : null,
                 GpuDeviceId = parse.GetValue(_gpu),
                 RankListPath = parse.GetValue(_rankList),
-                RankListQueries = Positive(parse.GetValue(_rankListQueries), "--rank-list-queries"),
+                RankListQueries = OptionValues.Positive(parse.GetValue(_rankListQueries), "--rank-list-queries"),
             };
             string output = parse.GetValue(_out)!;
             if (!output.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
@@ -86,6 +75,4 @@ internal sealed partial class SearchCommand : ICliCommand
             return 0;
         });
     }
-
-    private static int Positive(int v, string name) => v > 0 ? v : throw new CliUsageException($"{name} {v}: expected a positive integer");
 }

@@ -33,16 +33,16 @@ internal sealed class SynthCommand : ICliCommand
 
         command.SetAction(parse =>
         {
-            var (min, max) = ParseRange(parse.GetValue(perCamera)!);
+            string layout = parse.GetValue(format)!;
             var options = new SyntheticDatasetOptions
             {
-                Kind = ParseKind(parse.GetValue(kind), parse.GetValue(format)!),
-                Format = parse.GetValue(format)!,
+                Kind = parse.GetValue(kind) is { } k ? OptionValues.Choice<SyntheticKind>(k, "--kind") : SyntheticDatasetOptions.DefaultKind(layout),
+                Format = layout,
                 Identities = parse.GetValue(ids),
                 Seed = parse.GetValue(seed),
                 ClothesChanges = parse.GetValue(clothes),
                 Cameras = parse.GetValue(cameras),
-                ImagesPerIdentityPerCamera = (min, max),
+                ImagesPerIdentityPerCamera = OptionValues.Range(parse.GetValue(perCamera)!, "--images-per-camera"),
                 Overwrite = parse.GetValue(overwrite),
             };
             var report = SyntheticDatasetGenerator.Generate(options, parse.GetValue(output)!, context.Progress("synth"));
@@ -74,20 +74,4 @@ internal sealed class SynthCommand : ICliCommand
     }
 
     private static object Split(SyntheticSplitCounts s) => new { images = s.Images, identities = s.Identities, cameras = s.Cameras };
-
-    private static SyntheticKind ParseKind(string? value, string format) => value?.Trim().ToLowerInvariant() switch
-    {
-        null => SyntheticDatasetOptions.DefaultKind(format),
-        "person" => SyntheticKind.Person,
-        "vehicle" => SyntheticKind.Vehicle,
-        _ => throw new CliUsageException($"--kind '{value}' is unknown; expected person or vehicle"),
-    };
-
-    private static (int Min, int Max) ParseRange(string value)
-    {
-        string[] parts = value.Split('-', StringSplitOptions.TrimEntries);
-        if (parts.Length is 1 or 2 && int.TryParse(parts[0], out int min) && int.TryParse(parts[^1], out int max) && min >= 1 && max >= min)
-            return (min, max);
-        throw new CliUsageException($"--images-per-camera '{value}' is not valid; expected N or MIN-MAX with 1 <= MIN <= MAX (e.g. 2-4)");
-    }
 }

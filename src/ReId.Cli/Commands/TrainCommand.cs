@@ -1,8 +1,8 @@
 using System.CommandLine;
 using ReId.Cli.Infrastructure;
 using ReId.MLNet.Data.Datasets;
+using ReId.Training.Engine;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 
 namespace ReId.Cli.Commands;
 

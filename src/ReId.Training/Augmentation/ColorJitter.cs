@@ -25,7 +25,7 @@ public sealed class ColorJitter(double brightness = 0.2, double contrast = 0.15,
     }
 
     /// <summary>Applies the given factors (1 = unchanged) and hue shift (fraction of a turn).</summary>
-    public static ImageTensor Adjust(ImageTensor image, float brightness, float contrast, float saturation, float hue)
+    internal static ImageTensor Adjust(ImageTensor image, float brightness, float contrast, float saturation, float hue)
     {
         var r = image.Plane(0);
         var g = image.Plane(1);

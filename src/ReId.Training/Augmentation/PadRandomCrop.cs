@@ -18,7 +18,7 @@ public sealed class PadRandomCrop(int padding = 10) : IImageTransform
     }
 
     /// <summary>The window starting at (<paramref name="top"/>, <paramref name="left"/>) of the image padded by <paramref name="padding"/>.</summary>
-    public static ImageTensor Crop(ImageTensor image, int padding, int top, int left)
+    internal static ImageTensor Crop(ImageTensor image, int padding, int top, int left)
     {
         int h = image.Height, w = image.Width;
         var result = new ImageTensor(h, w);

@@ -72,7 +72,7 @@ public sealed class RandomErasing : IImageTransform
     }
 
     /// <summary>Fills the rectangle with one value per channel.</summary>
-    public static void Erase(ImageTensor image, int top, int left, int height, int width, IReadOnlyList<float> values)
+    internal static void Erase(ImageTensor image, int top, int left, int height, int width, IReadOnlyList<float> values)
     {
         for (int c = 0; c < 3; c++)
         {

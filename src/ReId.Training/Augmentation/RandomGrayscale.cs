@@ -7,7 +7,7 @@ public sealed class RandomGrayscale(double probability) : IImageTransform
 
     public ImageTensor Apply(ImageTensor image, Random rng) => rng.NextDouble() < Probability ? ToGray(image) : image;
 
-    public static ImageTensor ToGray(ImageTensor image)
+    internal static ImageTensor ToGray(ImageTensor image)
     {
         var r = image.Plane(0);
         var g = image.Plane(1);

@@ -8,7 +8,7 @@ public sealed class RandomHorizontalFlip(double probability = 0.5) : IImageTrans
     public ImageTensor Apply(ImageTensor image, Random rng) => rng.NextDouble() < Probability ? Flip(image) : image;
 
     /// <summary>In-place mirror of every row.</summary>
-    public static ImageTensor Flip(ImageTensor image)
+    internal static ImageTensor Flip(ImageTensor image)
     {
         for (int c = 0; c < 3; c++)
         {

@@ -1,6 +1,6 @@
 using ReId.MLNet.Data;
+using ReId.Training.Engine;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 using TorchSharp;
 
 namespace ReId.Training.Methods;

@@ -2,6 +2,7 @@ using ReId.MLNet.Onnx;
 using ReId.Training.Losses;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
+using ReId.Training.Models.Text;
 using ReId.Training.Onnx;
 using ReId.Training.Utils;
 using TorchSharp;
@@ -16,7 +17,7 @@ namespace ReId.Training.Models;
 /// identity and trains the image side with ID + triplet losses on both features plus an image-to-text
 /// cross-entropy. The inference embedding is the concatenation of both features (before or after their BN).
 /// </summary>
-public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPromptLearningTarget, Training.ISideInformationModule
+public sealed class ClipReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork, IPromptLearningTarget, ISideInformationModule
 {
     private readonly nn.Module<Tensor, Tensor> visual;
     private readonly BNNeck neck;

@@ -1,5 +1,5 @@
 using ReId.MLNet.Onnx;
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using TorchSharp;
 
 namespace ReId.Training.Onnx;

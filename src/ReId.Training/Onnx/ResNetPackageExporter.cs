@@ -36,7 +36,7 @@ public static class ResNetPackageExporter
         var tensors = file.Tensors.ToDictionary(p => reIdModel ? p.Key : "backbone." + p.Key, p => StateDictIO.ToTorch(p.Value));
         try
         {
-            using var model = new ReIdModel(ResNet.Create(backbone, lastStrideOne), classes: 0, gemP: 1f, learnP: false,
+            using var model = new BagOfTricksModel(ResNet.Create(backbone, lastStrideOne), classes: 0, gemP: 1f, learnP: false,
                 feature: reIdModel ? feature : NeckFeature.BeforeBn);
             var report = StateDictIO.Load(model, tensors, source);
             // A plain backbone has no pooling exponent or neck: average pooling and the pooled feature are what it means.

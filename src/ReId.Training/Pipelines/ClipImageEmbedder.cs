@@ -1,8 +1,8 @@
 using ReId.MLNet.Data;
 using ReId.MLNet.Pipelines;
 using ReId.Training.Augmentation;
+using ReId.Training.Engine;
 using ReId.Training.Models.Backbones;
-using ReId.Training.Training;
 using ReId.Training.Weights;
 using static TorchSharp.torch;
 

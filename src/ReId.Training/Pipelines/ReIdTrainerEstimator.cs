@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using ReId.MLNet.Data;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Pipelines;
-using ReId.Training.Training;
+using ReId.Training.Engine;
 
 namespace ReId.Training.Pipelines;
 

@@ -198,7 +198,7 @@ public sealed partial class ClipTokenizer
     /// full-width ASCII, NFC; mojibake repair is not attempted), HTML unescaped twice, whitespace runs
     /// collapsed to one space, trimmed, lower case.
     /// </summary>
-    public static string Clean(string text)
+    internal static string Clean(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var sb = new StringBuilder(text.Length);

@@ -1,4 +1,4 @@
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -15,10 +15,10 @@ public sealed class ExportResNetCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static ReIdModel TrainedLooking()
+    private static BagOfTricksModel TrainedLooking()
     {
         torch.manual_seed(11);
-        var m = new ReIdModel(ResNet.Create("resnet18"), classes: 7);
+        var m = new BagOfTricksModel(ResNet.Create("resnet18"), classes: 7);
         m.train();
         using (torch.no_grad())
             for (int i = 0; i < 2; i++) m.forward(torch.randn(4, 3, 64, 32) * 2f + 0.3f).Dispose();

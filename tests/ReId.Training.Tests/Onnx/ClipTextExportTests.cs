@@ -1,8 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using ReId.MLNet.Onnx;
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using ReId.Training.Onnx;
-using ReId.Training.Tests.Models.Backbones;
+using ReId.Training.Tests.Models.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -19,7 +19,7 @@ public sealed class DeepResNetExportTests
     public void ExportMatchesTorchRelativeToTheOutputScale(string name)
     {
         torch.manual_seed(3);
-        using var m = new ReIdModel(ResNet.Create(name), classes: 5, feature: NeckFeature.AfterBn);
+        using var m = new BagOfTricksModel(ResNet.Create(name), classes: 5, feature: NeckFeature.AfterBn);
         m.train();
         using (torch.no_grad())
             for (int i = 0; i < 2; i++) m.forward(torch.randn(4, 3, 64, 32)).Dispose();

@@ -69,7 +69,7 @@ public sealed class ReIdTrainerEstimatorTests : IDisposable
         float[][] rows = [.. ml.Data.CreateEnumerable<Embedded>(model.Transform(dataset.ToDataView(ml, DatasetSplit.Query)), false).Select(r => r.Features)];
         Assert.Equal(dataset.Query.Count, rows.Length);
         Assert.All(rows, f => Assert.Equal(training.VitWidth + training.EmbeddingDim, f.Length));
-        Assert.True(new ReId.Training.Training.CheckpointStore(Path.Combine(_root, "cliprun")).ReadState("last").PromptsLearned);
+        Assert.True(new ReId.Training.Engine.CheckpointStore(Path.Combine(_root, "cliprun")).ReadState("last").PromptsLearned);
         Assert.Throws<ArgumentException>(() => ml.ReId().Trainers.ClipReId(Path.Combine(_root, "x"), recipe: "bot-small"));
     }
 

@@ -1,5 +1,5 @@
 using ReId.MLNet.IO;
-using ReId.Training.Training;
+using ReId.Training.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
+using ReId.Training.Engine;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 
 namespace ReId.Training.Tests.Training;
 

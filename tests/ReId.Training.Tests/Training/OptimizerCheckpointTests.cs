@@ -1,4 +1,4 @@
-using ReId.Training.Training;
+using ReId.Training.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,9 +2,9 @@ using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
+using ReId.Training.Engine;
 using ReId.Training.Losses;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 using ReId.Training.Utils;
 using ReId.Training.Weights;
 

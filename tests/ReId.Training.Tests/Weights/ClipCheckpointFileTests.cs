@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ReId.Training.Models.Backbones;
-using ReId.Training.Tests.Models.Backbones;
+using ReId.Training.Models.Text;
+using ReId.Training.Tests.Models.Text;
 using ReId.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

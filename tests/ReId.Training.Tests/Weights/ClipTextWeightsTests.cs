@@ -1,5 +1,6 @@
 using ReId.Training.Models.Backbones;
-using ReId.Training.Tests.Models.Backbones;
+using ReId.Training.Models.Text;
+using ReId.Training.Tests.Models.Text;
 using ReId.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -18,7 +18,7 @@ namespace ReId.Training.Methods.BagOfTricks;
 /// </summary>
 public sealed class BagOfTricksSession : MethodSession
 {
-    private readonly ReIdModel _model;
+    private readonly BagOfTricksModel _model;
     private readonly ReIdLoss _criterion;
     private readonly optim.Optimizer? _centerOptimizer;
 
@@ -66,11 +66,11 @@ public sealed class BagOfTricksSession : MethodSession
     }
 
     /// <summary>The network the settings describe.</summary>
-    private static ReIdModel CreateModel(MethodContext context)
+    private static BagOfTricksModel CreateModel(MethodContext context)
     {
         var o = context.Options;
         var (p, learn) = ParsePooling(o.Pooling);
-        return new ReIdModel(ResNet.Create(o.Backbone, o.LastStrideOne), context.Classes, p, learn, NeckFeatureNames.Parse(o.InferenceFeature), withCenters: o.CenterLossWeight > 0);
+        return new BagOfTricksModel(ResNet.Create(o.Backbone, o.LastStrideOne), context.Classes, p, learn, NeckFeatureNames.Parse(o.InferenceFeature), withCenters: o.CenterLossWeight > 0);
     }
 
     internal static (float P, bool Learn) ParsePooling(string value) => value.ToLowerInvariant() switch

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 
 namespace ReId.Training.Methods.Ccafl;
 

@@ -2,6 +2,7 @@ using ReId.Training.Losses;
 using ReId.Training.Models;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
+using ReId.Training.Models.Text;
 using ReId.Training.Onnx;
 using ReId.Training.Utils;
 using TorchSharp;

@@ -61,7 +61,7 @@ public sealed class CcaflObjective : IDisposable
     public Tensor? ClassText => _classText;
 
     /// <summary>The normalised mean text feature of each pseudo identity of the last association [C, D] (null without prompts or association).</summary>
-    public Tensor? ClusterText => _clusterText;
+    internal Tensor? ClusterText => _clusterText;
 
     /// <summary>Fixes the text feature of every intra-camera identity [N, D] (a normalised copy is kept; call after stage 1).</summary>
     public void SetClassText(Tensor text)
@@ -246,7 +246,7 @@ public sealed class CcaflObjective : IDisposable
     }
 
     /// <summary>Mean of the (normalised) features of each identity, [N, dim] row-major.</summary>
-    public static float[] MeanPerIdentity(float[] features, int dim, IReadOnlyList<int> labels, int identities)
+    internal static float[] MeanPerIdentity(float[] features, int dim, IReadOnlyList<int> labels, int identities)
     {
         var sums = new float[identities * dim];
         var counts = new int[identities];

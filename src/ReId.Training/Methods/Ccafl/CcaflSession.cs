@@ -1,10 +1,11 @@
 using System.Text.Json;
 using ReId.Training.Augmentation;
-using ReId.Training.Methods.ClipReId;
+using ReId.Training.Engine;
 using ReId.Training.Losses;
+using ReId.Training.Methods.ClipReId;
 using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using ReId.Training.Sampling;
-using ReId.Training.Training;
 using ReId.Training.Weights;
 using TorchSharp;
 using static TorchSharp.torch;

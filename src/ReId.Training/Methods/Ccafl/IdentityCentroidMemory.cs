@@ -52,7 +52,7 @@ public sealed class IdentityCentroidMemory : IDisposable
     public int Slots => (int)_instances.shape[0];
 
     /// <summary>The centroids [N, D] (a view; do not dispose).</summary>
-    public Tensor Centroids => _centroids;
+    internal Tensor Centroids => _centroids;
 
     /// <summary>
     /// Builds the memory from extracted features: centroid = mean of an identity's features; its K slots are features of

@@ -1,6 +1,5 @@
 using ReId.Training.Losses;
 using ReId.Training.Models;
-using ReId.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -30,7 +30,7 @@ namespace ReId.Training.Methods.ClipSeNet;
 /// SEM sees the image renormalised from the appearance branch's statistics to CLIP's, which its weights were trained
 /// with; that is an affine map per channel, written into the graph.
 /// </remarks>
-public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork, Training.ISideInformationModule
+public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork, ISideInformationModule
 {
     private readonly ResNet backbone;
     private readonly GeMPooling pool;
@@ -107,7 +107,7 @@ public sealed class ClipSeNetModel : nn.Module<Tensor, Tensor>, IReIdNetwork, Tr
     public IClipImageEncoder? Semantic => _semantic;
 
     /// <summary>AFEM, or null.</summary>
-    public AdaptiveFineGrainedEnhancement? Afem => afem;
+    internal AdaptiveFineGrainedEnhancement? Afem => afem;
 
     /// <summary>The fusion neck.</summary>
     public BNNeck Neck => neck;

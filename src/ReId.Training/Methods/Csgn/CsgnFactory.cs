@@ -2,6 +2,7 @@ using System.Text.Json;
 using ReId.Training.Methods.ClipReId;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
+using ReId.Training.Models.Text;
 using ReId.Training.Recipes;
 using ReId.Training.Weights;
 

@@ -2,7 +2,6 @@ using ReId.MLNet.Onnx;
 using ReId.Training.Augmentation;
 using ReId.Training.Losses;
 using ReId.Training.Onnx;
-using ReId.Training.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
-using ReId.Training.Utils;
 using ReId.Training.Models;
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -13,7 +13,7 @@ namespace ReId.Training.Models.Backbones;
 /// overlapping patches and SIE camera embeddings (<c>cv_embed</c>) added to the class token.
 /// <c>forward</c> returns the projected class token; <see cref="Encode"/> returns all outputs.
 /// </summary>
-public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder, Training.ISideInformationModule
+public sealed class ClipVisionTransformer : nn.Module<Tensor, Tensor>, IOnnxExportable, IClipImageEncoder, ISideInformationModule
 {
     private readonly Conv2d conv1;
     private readonly Parameter class_embedding;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ReId.MLNet.Data.Datasets;
+using ReId.Training.Engine;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 
 namespace ReId.Training.Tests.Methods.Ccafl;
 

@@ -1,11 +1,11 @@
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.IntraCamera;
 using ReId.MLNet.Data.Synthetic;
+using ReId.Training.Engine;
 using ReId.Training.Methods;
 using ReId.Training.Methods.Ccafl;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 using static TorchSharp.torch;
 
 namespace ReId.Training.Tests.Methods.Ccafl;

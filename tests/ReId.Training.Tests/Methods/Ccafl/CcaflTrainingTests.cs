@@ -2,10 +2,11 @@ using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.Pipelines;
+using ReId.Training.Engine;
 using ReId.Training.Methods.Ccafl;
-using ReId.Training.Recipes;
 using ReId.Training.Models.Backbones;
-using ReId.Training.Training;
+using ReId.Training.Models.Text;
+using ReId.Training.Recipes;
 using ReId.Training.Weights;
 using TorchSharp;
 

@@ -1,10 +1,10 @@
 using Microsoft.ML.OnnxRuntime;
 using ReId.MLNet.Onnx;
+using ReId.Training.Losses;
 using ReId.Training.Methods.ClipSeNet;
 using ReId.Training.Models.Backbones;
 using ReId.Training.Models.Heads;
 using ReId.Training.Onnx;
-using ReId.Training.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 using DenseTensor = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
@@ -114,7 +114,7 @@ public sealed class ClipSeNetModelTests
             float[] expected, meanCamera;
             using (no_grad())
             {
-                using var e = ((ReId.Training.Training.ISideInformationModule)m).forward(x, tensor(positions), null);
+                using var e = ((ReId.Training.Models.ISideInformationModule)m).forward(x, tensor(positions), null);
                 using var f = m.forward(x);
                 expected = e.data<float>().ToArray();
                 meanCamera = f.data<float>().ToArray();

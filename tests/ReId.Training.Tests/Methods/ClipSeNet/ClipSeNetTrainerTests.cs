@@ -6,10 +6,11 @@ using ReId.MLNet.Data.Synthetic;
 using ReId.MLNet.Evaluation;
 using ReId.MLNet.Onnx;
 using ReId.MLNet.Pipelines;
-using ReId.Training.Pipelines;
+using ReId.Training.Engine;
+using ReId.Training.Models;
 using ReId.Training.Onnx;
+using ReId.Training.Pipelines;
 using ReId.Training.Recipes;
-using ReId.Training.Training;
 
 namespace ReId.Training.Tests.Methods.ClipSeNet;
 

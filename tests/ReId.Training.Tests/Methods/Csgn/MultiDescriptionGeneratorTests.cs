@@ -1,5 +1,5 @@
 using ReId.Training.Methods.Csgn;
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using ReId.MLNet.Data.Datasets;
 using ReId.MLNet.Data.Synthetic;
+using ReId.Training.Engine;
 using ReId.Training.Methods;
 using ReId.Training.Recipes;
 using ReId.Training.Sampling;
-using ReId.Training.Training;
 
 namespace ReId.Training.Tests.Training.Stress;
 

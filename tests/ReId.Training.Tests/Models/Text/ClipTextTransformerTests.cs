@@ -1,8 +1,8 @@
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Tests.Models.Backbones;
+namespace ReId.Training.Tests.Models.Text;
 
 public sealed class ClipTextTransformerTests
 {

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using ReId.MLNet.Data;
 using ReId.Training.Augmentation;
+using ReId.Training.Engine;
 using ReId.Training.Losses;
-using ReId.Training.Methods;
 using ReId.Training.Models;
 using ReId.Training.Optim;
 using ReId.Training.Recipes;
 using ReId.Training.Sampling;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Methods;
 
 /// <summary>
 /// Prompt learning (CLIP-ReID stage 1): with image and text encoders frozen, learn each label's prompt tokens so that the
@@ -34,7 +34,7 @@ public sealed class PromptLearningStage(string name, nn.Module network, IPromptL
     public override string Name => name;
 
     /// <summary>The last epoch's mean loss of the last <see cref="Run"/>.</summary>
-    public double LastLoss { get; private set; } = double.NaN;
+    internal double LastLoss { get; private set; } = double.NaN;
 
     /// <inheritdoc/>
     public override void Run(StageContext context)
@@ -94,7 +94,7 @@ public sealed class PromptLearningStage(string name, nn.Module network, IPromptL
     }
 
     /// <summary>Image features [N, D] of <paramref name="images"/> (with the stage's preprocessing) and their labels [N].</summary>
-    public (Tensor Features, Tensor Labels) CacheImageFeatures(IReadOnlyList<ReIdSample> images, CancellationToken cancellationToken = default)
+    internal (Tensor Features, Tensor Labels) CacheImageFeatures(IReadOnlyList<ReIdSample> images, CancellationToken cancellationToken = default)
     {
         var o = options;
         var eval = preprocess ?? new AugmentationOptions { Height = o.InputHeight, Width = o.InputWidth, Normalization = o.Normalization };
@@ -127,7 +127,7 @@ public sealed class PromptLearningStage(string name, nn.Module network, IPromptL
     /// group), each group cut into batches of at most <paramref name="batch"/>, and the batches shuffled by <paramref name="rng"/>.
     /// The number of batches depends only on the group sizes, not on the order.
     /// </summary>
-    public static List<int[]> GroupedBatches(int[] order, IReadOnlyList<long> labels, IReadOnlyList<int> labelGroups, int batch, Random rng)
+    internal static List<int[]> GroupedBatches(int[] order, IReadOnlyList<long> labels, IReadOnlyList<int> labelGroups, int batch, Random rng)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         var byGroup = new SortedDictionary<int, List<int>>();

@@ -1,10 +1,11 @@
 using ReId.MLNet.Data;
 using ReId.MLNet.Evaluation;
 using ReId.Training.Augmentation;
+using ReId.Training.Models;
 using ReId.Training.Sampling;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>
 /// Embeds images with a TorchSharp image model (ReID model or CLIP encoder) in eval mode (resize + normalise, batched,

@@ -1,11 +1,11 @@
-using ReId.Training.Models.Backbones;
+using ReId.Training.Models.Text;
 using ReId.Training.Tests.Text;
 using ReId.Training.Text;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Tests.Models.Backbones;
+namespace ReId.Training.Tests.Models.Text;
 
 public sealed class ClipPromptLearnerTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>
 /// A training step's loss, or its gradients, were NaN or infinite. The trainer throws it before the optimiser step, so

@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 namespace ReId.Training.Models;
 
 /// <summary>
-/// A CNN ReID model: backbone feature map → GeM pooling → BNNeck. <c>forward</c> gives the inference
+/// The bag-of-tricks CNN ReID model (Luo et al.): backbone feature map → GeM pooling → BNNeck. <c>forward</c> gives the inference
 /// embedding (before or after BN); <see cref="Apply"/> gives the training outputs.
 /// </summary>
-public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
+public sealed class BagOfTricksModel : nn.Module<Tensor, Tensor>, IReIdNetwork
 {
     private readonly ResNet backbone;
     private readonly GeMPooling pool;
@@ -20,7 +20,7 @@ public sealed class ReIdModel : nn.Module<Tensor, Tensor>, IReIdNetwork
 
     /// <summary>Composes the parts; <paramref name="gemP"/> 1 gives average pooling.</summary>
     /// <param name="withCenters">Adds class centres for center loss (<c>center.centers</c>, kept with the weights so that resume is exact).</param>
-    public ReIdModel(ResNet backbone, int classes, float gemP = 3f, bool learnP = true, NeckFeature feature = NeckFeature.AfterBn, bool withCenters = false) : base(nameof(ReIdModel))
+    public BagOfTricksModel(ResNet backbone, int classes, float gemP = 3f, bool learnP = true, NeckFeature feature = NeckFeature.AfterBn, bool withCenters = false) : base(nameof(BagOfTricksModel))
     {
         this.backbone = backbone;
         pool = new GeMPooling(gemP, learnP: learnP);

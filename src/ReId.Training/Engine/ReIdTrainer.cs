@@ -15,7 +15,7 @@ using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>
 /// Trains a registered method (<see cref="TrainingMethods"/>) with TorchSharp on a dataset's training split: the method's

@@ -1,8 +1,7 @@
 using ReId.MLNet.Onnx;
-using ReId.Training.Onnx;
 using TorchSharp.Modules;
 
-namespace ReId.Training.Models.Backbones;
+namespace ReId.Training.Onnx;
 
 /// <summary>ONNX nodes for the convolution and normalisation layers the ReID CNNs are made of.</summary>
 internal static class OnnxConvBn

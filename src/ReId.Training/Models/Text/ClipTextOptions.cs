@@ -1,4 +1,4 @@
-namespace ReId.Training.Models.Backbones;
+namespace ReId.Training.Models.Text;
 
 /// <summary>Architecture of a CLIP text encoder (read from the weights by the loaders).</summary>
 public sealed class ClipTextOptions

@@ -1,3 +1,4 @@
+using ReId.Training.Models.Backbones;
 using ReId.Training.Utils;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -5,7 +6,7 @@ using ReId.MLNet.Onnx;
 using ReId.Training.Onnx;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Models.Backbones;
+namespace ReId.Training.Models.Text;
 
 /// <summary>
 /// CLIP text encoder with OpenAI parameter names (token_embedding, positional_embedding,

@@ -4,7 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Models.Backbones;
+namespace ReId.Training.Models.Text;
 
 /// <summary>
 /// CLIP-ReID's stage-1 prompt learner: the prompt "A photo of a X X X X person." whose X tokens are learnt

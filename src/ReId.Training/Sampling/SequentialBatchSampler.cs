@@ -1,6 +1,4 @@
-using ReId.Training.Sampling;
-
-namespace ReId.Training.Training;
+namespace ReId.Training.Sampling;
 
 /// <summary>Fixed, in-order batches over all samples (for feature extraction): every epoch is the same.</summary>
 public sealed class SequentialBatchSampler(int count, int batchSize) : IBatchSampler

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>Optimiser state as named tensors (for safetensors) plus step counters, so a resumed run continues exactly:
 /// Adam/AdamW moments (<c>{i}.exp_avg</c>, <c>{i}.exp_avg_sq</c>, <c>{i}.max_exp_avg_sq</c>) and SGD momentum buffers, per parameter in order.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>Training progress as periodic single lines: epoch, step, loss, learning rate, images/s and ETA.</summary>
 public sealed class TrainingProgressReporter(TextWriter? writer, double minSecondsBetweenLines = 5)

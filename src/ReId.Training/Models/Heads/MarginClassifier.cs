@@ -1,8 +1,9 @@
+using ReId.Training.Losses;
 using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Losses;
+namespace ReId.Training.Models.Heads;
 
 /// <summary>
 /// Cosine classifier with an additive margin on the target class (ArcFace / CosFace): logits are

@@ -1,4 +1,4 @@
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>What one epoch of training measured; evaluation fields are NaN on epochs without evaluation.</summary>
 public sealed record EpochMetrics

@@ -1,6 +1,6 @@
 using ReId.MLNet.Evaluation;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>What a finished run produced: where its files are and how well its final model ranks.</summary>
 public sealed record TrainingResult

@@ -1,6 +1,4 @@
-using ReId.Training.Sampling;
-
-namespace ReId.Training.Training;
+namespace ReId.Training.Sampling;
 
 /// <summary>Caps the batches of each epoch of another sampler (0 = no cap), keeping its order; used for short CPU runs.</summary>
 public sealed class LimitedBatchSampler(IBatchSampler inner, int maxBatchesPerEpoch) : IBatchSampler

@@ -1,10 +1,10 @@
 using static TorchSharp.torch;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Models;
 
 /// <summary>
 /// An image model whose embedding also depends on each image's camera and/or view (side-information embeddings such as
-/// SIE), so evaluation can pass them; <see cref="FeatureExtractor.Embed"/> calls it when given camera or view positions.
+/// SIE), so evaluation can pass them; <see cref="Engine.FeatureExtractor.Embed"/> calls it when given camera or view positions.
 /// </summary>
 public interface ISideInformationModule
 {

@@ -3,7 +3,7 @@ using ReId.MLNet.Evaluation;
 using ReId.Training.Methods;
 using ReId.Training.Recipes;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>
 /// Evaluates any checkpoint of a training run folder (<c>epoch-000</c> = the untrained network, <c>best</c>, <c>last</c> …): the

@@ -3,7 +3,7 @@ using ReId.MLNet.IO;
 using ReId.Training.Weights;
 using TorchSharp;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>
 /// Checkpoints of a run: <c>checkpoints/NAME.safetensors</c> (model parameters and buffers, optimiser state under "optimizer/")

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ReId.MLNet.IO;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>Per-epoch metrics of a run, rewritten as <c>metrics.csv</c> and <c>metrics.json</c> after every epoch.</summary>
 public sealed class MetricsLog

@@ -1,4 +1,4 @@
-namespace ReId.Training.Losses;
+namespace ReId.Training.Models.Heads;
 
 /// <summary>Additive margin of a <see cref="MarginClassifier"/>.</summary>
 public enum MarginHeadKind

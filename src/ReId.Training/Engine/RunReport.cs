@@ -4,7 +4,7 @@ using ReId.MLNet.IO;
 using ReId.MLNet.Visualization;
 using ReId.Training.Recipes;
 
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>Writes a run's <c>report.md</c> with its settings, per-epoch metrics, final figures, a CMC plot and training curves.</summary>
 public static class RunReport

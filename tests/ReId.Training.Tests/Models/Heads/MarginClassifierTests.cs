@@ -1,7 +1,8 @@
-using ReId.Training.Losses;
+using ReId.Training.Models.Heads;
+using ReId.Training.Tests.Losses;
 using static TorchSharp.torch;
 
-namespace ReId.Training.Tests.Losses;
+namespace ReId.Training.Tests.Models.Heads;
 
 public sealed class MarginClassifierTests
 {

@@ -7,12 +7,12 @@ using TorchSharp;
 
 namespace ReId.Training.Tests.Onnx;
 
-public sealed class ReIdModelExportTests
+public sealed class BagOfTricksModelExportTests
 {
-    private static ReIdModel Build(string name, NeckFeature feature)
+    private static BagOfTricksModel Build(string name, NeckFeature feature)
     {
         torch.manual_seed(name.Length);
-        var m = new ReIdModel(ResNet.Create(name), classes: 5, feature: feature);
+        var m = new BagOfTricksModel(ResNet.Create(name), classes: 5, feature: feature);
         // Give BatchNorms non-trivial running statistics so eval-mode export is really checked.
         m.train();
         using (torch.no_grad())
@@ -24,7 +24,7 @@ public sealed class ReIdModelExportTests
     [Theory]
     [InlineData("resnet18", NeckFeature.AfterBn)]
     [InlineData("resnet18", NeckFeature.BeforeBn)]
-    public void ExportedResNetReIdModelMatchesTorchUnderOnnxRuntime(string name, NeckFeature feature)
+    public void ExportedBagOfTricksModelMatchesTorchUnderOnnxRuntime(string name, NeckFeature feature)
     {
         using var m = Build(name, feature);
         var bytes = OnnxExporter.Export(m, 32, 16, m.EmbeddingSize, "resnet");

@@ -1,4 +1,4 @@
-namespace ReId.Training.Training;
+namespace ReId.Training.Engine;
 
 /// <summary>The JSON half of a checkpoint: where training stands.</summary>
 public sealed record CheckpointState
