@@ -2,7 +2,7 @@ using ReId.MLNet.Onnx;
 using ReId.Training.Weights;
 using ReId.Training.Onnx;
 using ReId.Training.Optim;
-using ReId.Training.Training;
+using ReId.Training.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
