@@ -17,13 +17,11 @@ namespace ReId.Training.Tests.Training.Stress;
 /// step's scope, every epoch. A regression kills the test host (a segmentation fault cannot be caught), which fails the
 /// run as loudly as anything can.
 /// </summary>
-public sealed class CheckpointAndExportUnderCollectionsTests : IDisposable
+public sealed class CheckpointAndExportUnderCollectionsTests
 {
     // A short form for every run; REID_STRESS_STEPS=N runs N iterations (20,000 crashed the host 2 of 2 times before the fix).
     private static readonly int Iterations =
         int.TryParse(Environment.GetEnvironmentVariable("REID_STRESS_STEPS"), out int n) && n > 0 ? n : 1_500;
-
-    private readonly string _root = Directory.CreateTempSubdirectory("reid-gc-checkpoint").FullName;
 
     /// <summary>
     /// The functions that held unowned chains, each called in a tight loop while another thread forces collections: before
@@ -81,10 +79,5 @@ public sealed class CheckpointAndExportUnderCollectionsTests : IDisposable
         }
         Assert.Equal(0, wrong);
         Assert.True(Interlocked.Read(ref collections) > 100, $"only {collections} forced collections");
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_root, true); } catch (IOException) { }
     }
 }
