@@ -1,0 +1,49 @@
+using Npgsql;
+using Pgvector;
+using ReId.MLNet.Evaluation;
+
+namespace ReId.Storage.Tests;
+
+/// <summary>What an add writes is what was given, read back column by column with plain SQL (not through the store's own search).</summary>
+[Collection(PostgresServerCollection.Name)]
+public sealed class PgVectorGalleryStorageTests(PostgresServerFixture server)
+{
+    [Fact]
+    public void EveryColumnIsStoredAsGivenThroughTheServersIngestPath()
+    {
+        const int n = 40, dim = 8;
+        var rows = RandomGallery.WithMetadata(RandomGallery.Rows(n, dim, seed: 30), n, seed: 31,
+            start: new DateTimeOffset(2026, 12, 1, 9, 30, 15, 250, TimeSpan.FromHours(2)));
+        // NULLs in every nullable column, on different rows.
+        rows.Paths[3] = null;
+        rows.Cameras[5] = null;
+        rows.Timestamps![7] = null;
+        rows.Tracks![9] = null;
+        string table = PostgresServerFixture.NewTable("columns");
+        // Euclidean keeps the embeddings as given (cosine rows are normalised first), so they can be compared bit for bit.
+        using var store = PgVectorGallery.Open(server.ConnectionString, table, dim, DistanceMetric.Euclidean);
+        // A real PostgreSQL takes binary COPY; only PGlite falls back to INSERT (the test would otherwise not cover the COPY path).
+        Assert.Equal(!server.IsPglite, store.UsesCopy);
+
+        store.Add(rows);
+
+        var builder = new NpgsqlDataSourceBuilder(server.ConnectionString);
+        builder.UseVector();
+        using var source = builder.Build();
+        using var conn = source.OpenConnection();
+        using var cmd = new NpgsqlCommand($"SELECT id, path, identity, camera, \"timestamp\", track, embedding FROM \"{table}\" ORDER BY id", conn);
+        using var reader = cmd.ExecuteReader();
+        int i = 0;
+        for (; reader.Read(); i++)
+        {
+            Assert.Equal(i + 1, reader.GetInt64(0));
+            Assert.Equal(rows.Paths[i], reader.IsDBNull(1) ? null : reader.GetString(1));
+            Assert.Equal(rows.Identities[i], reader.GetInt32(2));
+            Assert.Equal(rows.Cameras[i], reader.IsDBNull(3) ? null : reader.GetInt32(3));
+            Assert.Equal(rows.Timestamps[i], reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(4)));
+            Assert.Equal(rows.Tracks[i], reader.IsDBNull(5) ? null : reader.GetInt32(5));
+            Assert.Equal(rows.Features.AsSpan(i * dim, dim).ToArray(), reader.GetFieldValue<Vector>(6).ToArray());
+        }
+        Assert.Equal(n, i);
+    }
+}
