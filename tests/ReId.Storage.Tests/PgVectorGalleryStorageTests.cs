@@ -46,4 +46,25 @@ public sealed class PgVectorGalleryStorageTests(PostgresServerFixture server)
         }
         Assert.Equal(n, i);
     }
+
+    [Theory]
+    [InlineData(1900, "p")] // the widest kept inline: rows must still fit in one page with their path and other columns
+    [InlineData(2048, "e")] // wider: pgvector's default out-of-line storage, or PostgreSQL would refuse the row
+    public void EmbeddingsAreStoredInlineOnlyWhileARowFitsInAPage(int dim, string storage)
+    {
+        const int n = 12;
+        var rows = RandomGallery.WithMetadata(RandomGallery.Rows(n, dim, seed: 32), n, seed: 33);
+        rows.Paths[0] = "cam/" + new string('x', 300) + ".jpg";
+        string table = PostgresServerFixture.NewTable("inline");
+        using var store = PgVectorGallery.Open(server.ConnectionString, table, dim, DistanceMetric.Cosine);
+
+        store.Add(rows);
+
+        using (var conn = store.Connect())
+        using (var cmd = new NpgsqlCommand($"SELECT attstorage::text FROM pg_attribute WHERE attrelid = '\"{table}\"'::regclass AND attname = 'embedding'", conn))
+            Assert.Equal(storage, (string)cmd.ExecuteScalar()!);
+        var top = store.Search(rows.Features.AsSpan(5 * dim, dim), 1);
+        Assert.Equal(5, top.Indices[0]);
+        Assert.Equal(n, store.Count);
+    }
 }
