@@ -50,7 +50,7 @@ internal sealed class ScalarStressBenchmark : IBenchmark
 
     private static int Child(string variant, int steps, string root, TextWriter output)
     {
-        var outcome = TrainingStress.Run(variant, steps, root);
+        var outcome = TrainingStress.Run(variant, steps, root, output);
         output.WriteLine(outcome.ToString());
         return 0;
     }
@@ -61,6 +61,8 @@ internal sealed class ScalarStressBenchmark : IBenchmark
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        // Started as `dotnet ReId.Benchmarks.dll`, the process is the dotnet host: the child needs the assembly's path first.
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(ScalarStressBenchmark).Assembly.Location);
         foreach (var a in new[] { "scalar-stress", "--child", variant, steps.ToString(CultureInfo.InvariantCulture), root }) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

@@ -15,8 +15,10 @@ public sealed class TrainingStressTests(ITestOutputHelper output) : IDisposable
     public static TheoryData<string> Variants() => [.. TrainingStress.Variants];
 
     /// <summary>
-    /// Opt-in (REID_STRESS_STEPS=N), reported as skipped otherwise: a segmentation fault with no libtorch message remains after
-    /// the Scalar fix (README, Known problems), and a crash aborts the whole test host.
+    /// Opt-in (REID_STRESS_STEPS=N), reported as skipped otherwise: every method's run takes minutes under forced collections.
+    /// The normal run guards the same fixes more cheaply and deterministically (ScalarOwnershipTests reads the code for unowned
+    /// Scalars; CheckpointAndExportUnderCollectionsTests counts Tensors made outside a DisposeScope and loops under forced
+    /// collections).
     /// </summary>
     private sealed class StressTheoryAttribute : TheoryAttribute
     {
