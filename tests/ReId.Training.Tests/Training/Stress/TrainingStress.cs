@@ -40,7 +40,8 @@ public static class TrainingStress
         o.EvaluateWithOnnxRuntime = false; o.EvaluateEvery = Math.Max(1, epochs / 4); o.CheckpointEvery = epochs;
         o.GradientClipNorm = 5;
         // libtorch's default thread count unless REID_STRESS_THREADS says otherwise. One thread is not cheaper here: it sends
-        // batch-8 convolutions down slower kernels (bot: 0.55 s a step with one thread, 0.22 s with two, measured).
+        // batch-8 convolutions down slower kernels (bot, 426 steps: one thread and no collections 235 s; two threads under
+        // collections every 10 ms 93 s; measured).
         o.Threads = int.TryParse(Environment.GetEnvironmentVariable("REID_STRESS_THREADS"), out var threads) && threads > 0 ? threads : 0;
         switch (variant)
         {
