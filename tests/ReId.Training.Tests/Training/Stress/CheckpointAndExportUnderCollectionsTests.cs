@@ -45,20 +45,9 @@ public sealed class CheckpointAndExportUnderCollectionsTests
         float[] weight = linear.weight!.detach().data<float>().ToArray();
         var reference = OptimizerCheckpoint.Export(adam, out _).ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
         using var table = randn(256, 256);
-        float[] tableValues = table.data<float>().ToArray();
 
-        using var stop = new CancellationTokenSource();
-        long collections = 0;
-        var collector = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                Interlocked.Increment(ref collections);
-            }
-        }) { IsBackground = true };
-        collector.Start();
+        long collections;
+        using var collector = new ForcedCollections();
         int wrong = 0;
         try
         {
@@ -76,12 +65,12 @@ public sealed class CheckpointAndExportUnderCollectionsTests
         }
         finally
         {
-            stop.Cancel();
-            collector.Join();
+            collections = collector.Stop();
         }
         Assert.Equal(0, wrong);
-        Assert.True(Interlocked.Read(ref collections) > 100, $"only {collections} forced collections");
+        Assert.True(collections > 100, $"only {collections} forced collections");
     }
+
     /// <summary>
     /// The rule the fix follows, checked where it can be counted: a Tensor made outside every DisposeScope is left to the
     /// finaliser, which is how the race happens. TorchSharp counts such Tensors per thread; checkpoint copies, state-dict
