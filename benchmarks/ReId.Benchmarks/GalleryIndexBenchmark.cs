@@ -21,27 +21,32 @@ internal sealed class GalleryIndexBenchmark : IBenchmark
         int k = positional.Length > 3 ? int.Parse(positional[3]) : 50;
         int ti = Array.IndexOf(args, "--threads");
         int? threads = ti >= 0 ? int.Parse(args[ti + 1]) : null;
+        var kernel = Enum.Parse<GallerySearchKernel>(BenchmarkArgs.Text(args, "--kernel", "auto"), ignoreCase: true);
+        int chunkRows = BenchmarkArgs.Int(args, "--chunk-rows", 128);
         var rng = new Random(1);
         float[] g = new float[(long)ng * dim], q = new float[(long)nq * dim];
         for (int i = 0; i < g.Length; i++) g[i] = (float)(rng.NextDouble() * 2 - 1);
         for (int i = 0; i < q.Length; i++) q[i] = (float)(rng.NextDouble() * 2 - 1);
         int[] ids = [.. Enumerable.Range(0, ng)];
-        using var index = new GalleryIndex(dim, DistanceMetric.Cosine) { Threads = threads };
+        using var index = new GalleryIndex(dim, DistanceMetric.Cosine) { Threads = threads, Kernel = kernel, FusedChunkRows = chunkRows };
         index.Add(g, ids);
         double flop = 2.0 * nq * ng * dim;
         output.WriteLine($"load average before: {LoadAverage()}");
         var (best, cpu, exact) = Time(index, q, dim, nq, k);
-        output.WriteLine($"gallery-index: {nq} queries × {ng} × {dim}, top-{k}, cosine, float32, {threads ?? Environment.ProcessorCount} threads: " +
+        output.WriteLine($"gallery-index: {nq} queries × {ng} × {dim}, top-{k}, cosine, float32, {threads ?? Environment.ProcessorCount} threads, kernel {kernel}: " +
             $"best of 3 {best:F3} s = {nq / best:F0} queries/s ({flop / best / 1e9:F1} GFLOP/s; {flop / cpu / 1e9:F1} GFLOP per CPU-second), " +
             $"rows {index.StorageBytes / 1048576.0:F0} MiB ({index.StorageBytes * (1_000_000.0 / ng) * (512.0 / dim) / 1e9:F2} GB per 1M × 512)");
         var (gemm, gemmCpu) = GemmAlone(q, nq, g, ng, dim);
         output.WriteLine($"  ceiling now: ONNX Runtime Gemm alone (all threads, 512 × 16384 blocks, no top-k) best of 3 {gemm:F3} s = {flop / gemm / 1e9:F1} GFLOP/s " +
             $"({flop / gemmCpu / 1e9:F1} GFLOP per CPU-second); search/ceiling {gemm / best:P0}; load average after: {LoadAverage()}");
+        if (FusedDotTopK.IsSupported)
+            output.WriteLine($"  fused micro-kernel alone, operands in L1, one thread: {FusedKernelInL1() / 1e9:F1} GFLOP/s " +
+                $"(× {threads ?? Environment.ProcessorCount} threads = the compute ceiling of this kernel)");
         if (!args.Contains("--no-storage"))
         {
             foreach (var storage in new[] { GalleryStorage.Float16, GalleryStorage.Int8 })
             {
-                using var compressed = new GalleryIndex(dim, DistanceMetric.Cosine) { Threads = threads, Storage = storage };
+                using var compressed = new GalleryIndex(dim, DistanceMetric.Cosine) { Threads = threads, Storage = storage, Kernel = kernel, FusedChunkRows = chunkRows };
                 compressed.Add(g, ids);
                 var (seconds, _, approx) = Time(compressed, q, dim, nq, k);
                 double recall = Enumerable.Range(0, nq).Average(i =>
@@ -103,6 +108,26 @@ internal sealed class GalleryIndexBenchmark : IBenchmark
             if (seconds < best) (best, bestCpu) = (seconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         }
         return (best, bestCpu);
+    }
+
+    /// <summary>FLOP/s of <see cref="FusedDotTopK.ScoreBlock"/> on one 8-query group and one 32-row panel of 64 dimensions (10 KB, in L1), best of 5.</summary>
+    private static unsafe double FusedKernelInL1()
+    {
+        const int dim = 64, calls = 200_000;
+        float* group = stackalloc float[FusedDotTopK.QueryRows * dim], panel = stackalloc float[FusedDotTopK.PanelRows * dim];
+        float* thresholds = stackalloc float[FusedDotTopK.QueryRows], scores = stackalloc float[FusedDotTopK.QueryRows * FusedDotTopK.PanelRows];
+        for (int i = 0; i < FusedDotTopK.QueryRows * dim; i++) group[i] = 1e-3f * (i % 7);
+        for (int i = 0; i < FusedDotTopK.PanelRows * dim; i++) panel[i] = 1e-3f * (i % 5);
+        for (int r = 0; r < FusedDotTopK.QueryRows; r++) thresholds[r] = float.PositiveInfinity;
+        double best = double.MaxValue;
+        for (int run = 0; run < 5; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            int hits = 0;
+            for (int c = 0; c < calls; c++) hits |= FusedDotTopK.ScoreBlock(group, panel, dim, thresholds, null, scores);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds + hits);
+        }
+        return 2.0 * FusedDotTopK.QueryRows * FusedDotTopK.PanelRows * dim * calls / best;
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -32,6 +32,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
         int steps = BenchmarkArgs.Int(args, "--steps", 10), warmup = BenchmarkArgs.Int(args, "--warmup", 2), classes = BenchmarkArgs.Int(args, "--classes", 64);
         if (BenchmarkArgs.Int(args, "--threads", 0) is > 0 and var threads) set_num_threads(threads);
         bool withLoader = args.Contains("--loader");
+        bool channelsLast = args.Contains("--channels-last");
         var o = TrainingRecipes.Get(recipe);
         o.Seed = 1;
         var method = TrainingMethods.Get(o.Method);
@@ -91,6 +92,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
                 using (NewDisposeScope())
                 {
                     var record = next();
+                    if (channelsLast) record = record with { Images = record.Images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) };
                     using var step = session.Loss(record);
                     optimizer.ZeroGrad();
                     session.AfterZeroGrad();

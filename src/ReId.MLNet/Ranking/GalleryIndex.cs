@@ -10,12 +10,14 @@ using ReId.MLNet.Onnx;
 namespace ReId.MLNet.Ranking;
 
 /// <summary>
-/// Exact nearest-neighbour search over a gallery of embeddings for large jobs. Similarities are computed tile by tile with
-/// ONNX Runtime's Gemm (MLAS, near-peak SIMD), one single-threaded Gemm per worker thread, and each worker offers its tile to
-/// its own top-k heaps straight away while the scores are still in cache; the heaps are merged at the end. Nothing
-/// serialises: no thread waits for another's Gemm or scan. Memory beyond the gallery is one query-block × gallery-block score
-/// tile per thread and k entries per query per thread. Rows may be stored as float16 or int8 (<see cref="Storage"/>) to halve or
-/// quarter the memory; they are widened to float32 a tile at a time.
+/// Exact nearest-neighbour search over a gallery of embeddings for large jobs. On CPUs with AVX-512 the scores come from a fused
+/// kernel (<see cref="FusedDotTopK"/>) that compares each 8 × 32 block of scores with the queries' current k-th best while
+/// they are still in registers, so no score matrix is ever written; elsewhere, and on a GPU, from ONNX Runtime Gemm tiles
+/// (MLAS or CUDA) that each worker scans with SIMD straight away while they are still in cache. Either way every worker
+/// thread keeps its own top-k heaps, merged at the end: nothing serialises, no thread waits for another. Memory beyond the
+/// gallery is a packed chunk (fused) or one score tile (Gemm) per thread and k entries per query per thread. Rows may be
+/// stored as float16 or int8 (<see cref="Storage"/>) to halve or quarter the memory; they are widened to float32 a chunk at a
+/// time.
 /// </summary>
 public sealed class GalleryIndex : IGallerySearch, IDisposable
 {
@@ -49,6 +51,10 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
     public int GalleryBlock { get; set; } = 2048;
     /// <summary>Worker threads of <see cref="Search"/>; null uses every core.</summary>
     public int? Threads { get; set; }
+    /// <summary>How scores are computed; <see cref="GallerySearchKernel.Auto"/> picks the fused AVX-512 kernel where it runs.</summary>
+    public GallerySearchKernel Kernel { get; set; }
+    /// <summary>Gallery rows the fused kernel packs at a time (rounded up to whole 32-row panels; at most, smaller galleries get smaller chunks).</summary>
+    public int FusedChunkRows { get; set; } = 128;
 
     /// <summary>
     /// CUDA device for the Gemm (the GPU ONNX Runtime package is needed; without a usable device the first search fails naming it).
@@ -129,6 +135,31 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(q, Dim);
 
         int threads = Math.Max(1, Threads ?? Environment.ProcessorCount);
+        var heaps = UsesFusedKernel() ? ScanFused(q, nq, k, threads) : ScanWithGemm(q, nq, k, threads);
+        int workers = heaps.Scores.Length;
+        var (heapScore, heapIndex, heapSize) = heaps;
+        Parallel.For(0, nq, i => Finish(q.AsSpan(i * Dim, Dim), i, k, workers, heapScore, heapIndex, heapSize, indices, distances, ids));
+        return new GallerySearchResult(nq, k, indices, distances, ids);
+    }
+
+    /// <summary>Whether <see cref="Search"/> runs the fused kernel (see <see cref="Kernel"/>).</summary>
+    private bool UsesFusedKernel() => Kernel switch
+    {
+        GallerySearchKernel.Gemm => false,
+        GallerySearchKernel.Fused when !FusedDotTopK.IsSupported =>
+            throw new PlatformNotSupportedException($"{nameof(GalleryIndex)}.{nameof(Kernel)} is {GallerySearchKernel.Fused}, which needs AVX-512F; this CPU has none (use {GallerySearchKernel.Auto} or {GallerySearchKernel.Gemm})"),
+        GallerySearchKernel.Fused when _gpuDeviceId is not null =>
+            throw new InvalidOperationException($"{nameof(GalleryIndex)}.{nameof(Kernel)} is {GallerySearchKernel.Fused}, which runs on the CPU, but {nameof(GpuDeviceId)} asks for a GPU (use {GallerySearchKernel.Auto} or {GallerySearchKernel.Gemm})"),
+        GallerySearchKernel.Fused => true,
+        _ => FusedDotTopK.IsSupported && _gpuDeviceId is null,
+    };
+
+    /// <summary>Per-worker top-k heaps (scores, row indices, sizes), filled by Gemm tiles and a SIMD scan of each tile.</summary>
+    private (float[][] Scores, int[][] Indices, int[][] Sizes) ScanWithGemm(float[] q, int nq, int k, int threads)
+    {
+        int ng = Count;
+        lock (_sessionLock)
+            _session ??= DotProducts.CreateSession(Dim, new OnnxSessionOptions { IntraOpThreads = 1, GpuDeviceId = _gpuDeviceId, FallbackToCpu = false });
         bool onGpu = _gpuDeviceId is not null;
         int qb = Math.Clamp(onGpu ? Math.Max(QueryBlock, 1024) : QueryBlock, 1, nq);
         // Enough tiles for every thread to stay busy to the end, but no tile narrower than MLAS likes; one large tile at a time on a GPU.
@@ -171,8 +202,92 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
                 }
             }
         });
-        Parallel.For(0, nq, i => Finish(q.AsSpan(i * Dim, Dim), i, k, workers, heapScore, heapIndex, heapSize, indices, distances, ids));
-        return new GallerySearchResult(nq, k, indices, distances, ids);
+        return (heapScore, heapIndex, heapSize);
+    }
+
+    /// <summary>
+    /// Per-worker top-k heaps filled by <see cref="FusedDotTopK"/>: workers take chunks of gallery rows, pack each into 32-row
+    /// panels that stay in L2, and run every 8-query group over them; a score reaches a heap only when it beats that query's
+    /// current k-th best.
+    /// </summary>
+    private (float[][] Scores, int[][] Indices, int[][] Sizes) ScanFused(float[] q, int nq, int k, int threads)
+    {
+        int ng = Count, dim = Dim, groups = (nq + FusedDotTopK.QueryRows - 1) / FusedDotTopK.QueryRows;
+        var packedQueries = GC.AllocateUninitializedArray<float>(groups * FusedDotTopK.QueryRows * dim, pinned: true);
+        for (int g = 0; g < groups; g++)
+        {
+            int q0 = g * FusedDotTopK.QueryRows, rows = Math.Min(FusedDotTopK.QueryRows, nq - q0);
+            FusedDotTopK.PackQueries(q.AsSpan(q0 * dim, rows * dim), rows, dim,
+                packedQueries.AsSpan(g * FusedDotTopK.QueryRows * dim, FusedDotTopK.QueryRows * dim));
+        }
+        // A chunk is a whole number of panels, small enough that its packed panels stay in a core's L2 and that every thread gets
+        // several chunks (a gallery of a few thousand rows still keeps all cores busy).
+        int panel = FusedDotTopK.PanelRows;
+        int chunk = Math.Clamp((ng + 4 * threads - 1) / (4 * threads), panel, Math.Max(panel, FusedChunkRows));
+        chunk = (chunk + panel - 1) / panel * panel;
+        int chunks = (ng + chunk - 1) / chunk;
+        int workers = Math.Min(threads, chunks);
+        var heapScore = new float[workers][];
+        var heapIndex = new int[workers][];
+        var heapSize = new int[workers][];
+        int nextChunk = -1;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            heapScore[w] = new float[(long)nq * k];
+            heapIndex[w] = new int[(long)nq * k];
+            heapSize[w] = new int[nq];
+            var panels = GC.AllocateUninitializedArray<float>(chunk * dim, pinned: true);
+            var bias = Metric == DistanceMetric.Euclidean ? GC.AllocateArray<float>(chunk, pinned: true) : null;
+            float[]? widened = _storage == GalleryStorage.Float32 ? null : new float[chunk * dim];
+            int c;
+            while ((c = Interlocked.Increment(ref nextChunk)) < chunks)
+            {
+                int g0 = c * chunk, n = Math.Min(chunk, ng - g0);
+                ReadOnlySpan<float> rows = widened is null ? _packedFloat32.AsSpan(g0 * dim, n * dim) : Widen(g0, n, widened).Span;
+                for (int p = 0; p * panel < n; p++)
+                {
+                    int m = Math.Min(panel, n - p * panel);
+                    FusedDotTopK.PackPanel(rows.Slice(p * panel * dim, m * dim), m, dim, panels.AsSpan(p * panel * dim, panel * dim));
+                }
+                if (bias is not null) _squaredNorms.AsSpan(g0, n).CopyTo(bias);
+                ScoreChunkFused(packedQueries, groups, nq, k, panels, bias, g0, n, heapScore[w], heapIndex[w], heapSize[w]);
+            }
+        });
+        return (heapScore, heapIndex, heapSize);
+    }
+
+    private unsafe void ScoreChunkFused(float[] packedQueries, int groups, int nq, int k, float[] panels, float[]? bias, int g0, int n,
+        float[] heapScore, int[] heapIndex, int[] heapSize)
+    {
+        const int qr = FusedDotTopK.QueryRows, pr = FusedDotTopK.PanelRows;
+        int dim = Dim, panelCount = (n + pr - 1) / pr;
+        float* thresholds = stackalloc float[qr];
+        float* scores = stackalloc float[qr * pr];
+        fixed (float* queries = packedQueries, packed = panels, norms = bias)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                int q0 = g * qr, rows = Math.Min(qr, nq - q0);
+                for (int r = 0; r < qr; r++) thresholds[r] = r < rows ? Threshold(q0 + r) : float.PositiveInfinity;
+                float* group = queries + (long)g * qr * dim;
+                for (int p = 0; p < panelCount; p++)
+                {
+                    int hits = FusedDotTopK.ScoreBlock(group, packed + (long)p * pr * dim, dim, thresholds, norms == null ? null : norms + p * pr, scores);
+                    while (hits != 0)
+                    {
+                        int r = BitOperations.TrailingZeroCount(hits);
+                        hits &= hits - 1;
+                        int query = q0 + r;
+                        TopKSelector.Offer(new ReadOnlySpan<float>(scores + r * pr, Math.Min(pr, n - p * pr)), g0 + p * pr,
+                            heapScore.AsSpan(query * k, k), heapIndex.AsSpan(query * k, k), ref heapSize[query]);
+                        thresholds[r] = Threshold(query);
+                    }
+                }
+            }
+        }
+
+        // A score can enter query i's heap only if it is at least the heap's worst (its root) once the heap is full.
+        float Threshold(int query) => heapSize[query] == k ? heapScore[query * k] : float.NegativeInfinity;
     }
 
     /// <summary>scores [m, n] = queries [m, Dim] · galleryᵀ with the single-threaded Gemm session (thread-safe to call).</summary>
@@ -223,7 +338,7 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
         }
     }
 
-    /// <summary>Moves rows added since the last search into the packed storage and makes the Gemm session.</summary>
+    /// <summary>Moves rows added since the last search into the packed storage.</summary>
     private void Prepare()
     {
         if (_features.Count > 0 || _packedRows != Count)
@@ -259,8 +374,6 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
             // Norms of the rows as stored, so a Euclidean distance is exactly that of the stored (rounded) row.
             _squaredNorms = NegatedSquaredNorms(_storage == GalleryStorage.Float32 ? rows : AllRowsAsFloat32());
         }
-        lock (_sessionLock)
-            _session ??= DotProducts.CreateSession(Dim, new OnnxSessionOptions { IntraOpThreads = 1, GpuDeviceId = _gpuDeviceId, FallbackToCpu = false });
     }
 
     /// <summary>−‖g‖² of every row: the Euclidean score 2q·g − ‖g‖² is then one fused multiply-add per entry.</summary>

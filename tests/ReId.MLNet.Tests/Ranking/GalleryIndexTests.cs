@@ -7,16 +7,29 @@ public class GalleryIndexTests
 {
     private static float[] Random(Random rng, int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
 
+    /// <summary>Every kernel this CPU runs: the Gemm path always, the fused one where there is AVX-512.</summary>
+    private static GallerySearchKernel[] KernelsHere() =>
+        FusedDotTopK.IsSupported ? [GallerySearchKernel.Gemm, GallerySearchKernel.Fused] : [GallerySearchKernel.Gemm];
+
+    public static TheoryData<DistanceMetric, GallerySearchKernel, int> MetricsKernelsAndSizes()
+    {
+        var data = new TheoryData<DistanceMetric, GallerySearchKernel, int>();
+        foreach (var metric in new[] { DistanceMetric.Cosine, DistanceMetric.Euclidean })
+            foreach (var kernel in KernelsHere())
+                foreach (int dim in new[] { 16, 37 }) data.Add(metric, kernel, dim);
+        return data;
+    }
+
     [Theory]
-    [InlineData(DistanceMetric.Cosine)]
-    [InlineData(DistanceMetric.Euclidean)]
-    public void BlockedSearchEqualsBruteForce(DistanceMetric metric)
+    [MemberData(nameof(MetricsKernelsAndSizes))]
+    public void BlockedSearchEqualsBruteForce(DistanceMetric metric, GallerySearchKernel kernel, int dim)
     {
         var rng = new Random(3);
-        int dim = 16, ng = 101, nq = 23, k = 7;
+        // 101 rows: three whole 32-row panels and a partial one; 23 queries: two whole 8-query groups and a partial one.
+        int ng = 101, nq = 23, k = 7;
         float[] g = Random(rng, ng * dim), q = Random(rng, nq * dim);
         int[] ids = [.. Enumerable.Range(0, ng).Select(i => 1000 + i)];
-        using var index = new GalleryIndex(dim, metric) { QueryBlock = 5, GalleryBlock = 13 };
+        using var index = new GalleryIndex(dim, metric) { QueryBlock = 5, GalleryBlock = 13, FusedChunkRows = 40, Kernel = kernel };
         index.Add(g.AsSpan(0, 40 * dim), ids.AsSpan(0, 40));
         index.Add(g.AsSpan(40 * dim), ids.AsSpan(40));
         var result = index.Search(q, k);
@@ -31,6 +44,18 @@ public class GalleryIndexTests
                 Assert.Equal(1000 + expected[t], result.IdentitiesOf(i)[t]);
             }
         }
+    }
+
+    [Fact]
+    public void TheFusedKernelRefusesAGpuDeviceAndNamesBothSettings()
+    {
+        using var index = new GalleryIndex(4) { Kernel = GallerySearchKernel.Fused, GpuDeviceId = 0 };
+        index.Add([1, 0, 0, 0], [1]);
+        Exception e = FusedDotTopK.IsSupported
+            ? Assert.Throws<InvalidOperationException>(() => index.Search([1, 0, 0, 0], 1))
+            : Assert.Throws<PlatformNotSupportedException>(() => index.Search([1, 0, 0, 0], 1));
+        Assert.Contains("Kernel", e.Message);
+        Assert.Contains(FusedDotTopK.IsSupported ? "GpuDeviceId" : "AVX-512", e.Message);
     }
 
     [Fact]
@@ -67,18 +92,24 @@ public class GalleryIndexTests
         finally { Directory.Delete(dir, true); }
     }
 
+    public static TheoryData<int, GallerySearchKernel> ThreadsAndKernels()
+    {
+        var data = new TheoryData<int, GallerySearchKernel>();
+        foreach (var kernel in KernelsHere())
+            foreach (int threads in new[] { 1, 2, 3 }) data.Add(threads, kernel);
+        return data;
+    }
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void ThreadsAndTilesDoNotChangeTheResultAndTiesGoToTheLowerIndex(int threads)
+    [MemberData(nameof(ThreadsAndKernels))]
+    public void ThreadsAndTilesDoNotChangeTheResultAndTiesGoToTheLowerIndex(int threads, GallerySearchKernel kernel)
     {
         var rng = new Random(5);
         int dim = 8, ng = 600, nq = 9, k = 12;
         // Small integers: every product and sum is exact, so many distances tie exactly, whatever order Gemm adds in.
         float[] g = [.. Enumerable.Range(0, ng * dim).Select(_ => (float)rng.Next(-2, 3))];
         float[] q = [.. Enumerable.Range(0, nq * dim).Select(_ => (float)rng.Next(-2, 3))];
-        using var index = new GalleryIndex(dim, DistanceMetric.Euclidean) { Threads = threads, GalleryBlock = 7, QueryBlock = 4 };
+        using var index = new GalleryIndex(dim, DistanceMetric.Euclidean) { Threads = threads, GalleryBlock = 7, QueryBlock = 4, Kernel = kernel, FusedChunkRows = 64 };
         index.Add(g, [.. Enumerable.Range(0, ng)]);
         var result = index.Search(q, k);
         for (int i = 0; i < nq; i++)
@@ -91,16 +122,18 @@ public class GalleryIndexTests
     }
 
     [Theory]
-    [InlineData(GalleryStorage.Float16, 0.95)]
-    [InlineData(GalleryStorage.Int8, 0.85)]
-    public void CompressedStorageFindsMostOfTheExactNeighboursInLessMemory(GalleryStorage storage, double minimumRecall)
+    [InlineData(GalleryStorage.Float16, 0.95, GallerySearchKernel.Gemm)]
+    [InlineData(GalleryStorage.Int8, 0.85, GallerySearchKernel.Gemm)]
+    [InlineData(GalleryStorage.Float16, 0.95, GallerySearchKernel.Auto)]
+    [InlineData(GalleryStorage.Int8, 0.85, GallerySearchKernel.Auto)]
+    public void CompressedStorageFindsMostOfTheExactNeighboursInLessMemory(GalleryStorage storage, double minimumRecall, GallerySearchKernel kernel)
     {
         var rng = new Random(6);
         int dim = 64, ng = 3000, nq = 50, k = 10;
         float[] g = Random(rng, ng * dim), q = Random(rng, nq * dim);
-        using var exact = new GalleryIndex(dim);
+        using var exact = new GalleryIndex(dim) { Kernel = kernel };
         exact.Add(g, [.. Enumerable.Range(0, ng)]);
-        using var compressed = new GalleryIndex(dim) { Storage = storage };
+        using var compressed = new GalleryIndex(dim) { Storage = storage, Kernel = kernel };
         compressed.Add(g, [.. Enumerable.Range(0, ng)]);
         var a = exact.Search(q, k);
         var b = compressed.Search(q, k);
