@@ -6,7 +6,7 @@ namespace ReId.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet micro-benchmarks of the hot kernels: a distance block (Gemm + cosine), top-k selection over a score row,
-/// one whole GalleryIndex search tile set, and the re-ranking steps at a small size. Run: <c>-- micro [BenchmarkDotNet args]</c>.
+/// one fused score block, a whole GalleryIndex search with either kernel, and the re-ranking steps at a small size. Run: <c>-- micro [BenchmarkDotNet args]</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class KernelMicroBenchmarks
@@ -15,7 +15,8 @@ public class KernelMicroBenchmarks
     private float[] _queries = [], _gallery = [], _row = [], _scratch = [];
     private float[] _heapScore = [];
     private int[] _heapIndex = [];
-    private GalleryIndex? _index;
+    private GalleryIndex? _index, _gemmIndex;
+    private float[] _group = [], _panel = [], _thresholds = [], _blockScores = [];
     private float[] _rerankQ = [], _rerankG = [];
 
     [GlobalSetup]
@@ -32,12 +33,25 @@ public class KernelMicroBenchmarks
         _index = new GalleryIndex(Dim);
         _index.Add(_gallery, [.. Enumerable.Range(0, 8192)]);
         _index.Search(_queries.AsSpan(0, Dim), 50);
+        _gemmIndex = new GalleryIndex(Dim) { Kernel = GallerySearchKernel.Gemm };
+        _gemmIndex.Add(_gallery, [.. Enumerable.Range(0, 8192)]);
+        _gemmIndex.Search(_queries.AsSpan(0, Dim), 50);
+        _group = new float[FusedDotTopK.QueryRows * Dim];
+        _panel = new float[FusedDotTopK.PanelRows * Dim];
+        FusedDotTopK.PackQueries(_queries, FusedDotTopK.QueryRows, Dim, _group);
+        FusedDotTopK.PackPanel(_gallery, FusedDotTopK.PanelRows, Dim, _panel);
+        _thresholds = [.. Enumerable.Repeat(float.PositiveInfinity, FusedDotTopK.QueryRows)];
+        _blockScores = new float[FusedDotTopK.QueryRows * FusedDotTopK.PanelRows];
         _rerankQ = Random(300 * 64);
         _rerankG = Random(1500 * 64);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _index?.Dispose();
+    public void Cleanup()
+    {
+        _index?.Dispose();
+        _gemmIndex?.Dispose();
+    }
 
     /// <summary>256 × 8192 × 512 cosine distance block (Gemm through ONNX Runtime, then 1 − dot).</summary>
     [Benchmark]
@@ -57,6 +71,19 @@ public class KernelMicroBenchmarks
     /// <summary>GalleryIndex.Search: 256 queries × 8192 × 512, top-50 (per-thread Gemm tiles + top-k + merge).</summary>
     [Benchmark]
     public int GallerySearch() => _index!.Search(_queries, 50).Indices[0];
+
+    /// <summary>The same search through the Gemm kernel (ONNX Runtime tiles, then a SIMD top-k scan of each tile).</summary>
+    [Benchmark]
+    public int GallerySearchGemmKernel() => _gemmIndex!.Search(_queries, 50).Indices[0];
+
+    /// <summary>One fused 8 × 32 × 512 block (262,144 multiply-adds) with no score reaching its threshold: the search's inner step.</summary>
+    [Benchmark]
+    public unsafe int FusedScoreBlock()
+    {
+        if (!FusedDotTopK.IsSupported) return -1;
+        fixed (float* g = _group, p = _panel, t = _thresholds, s = _blockScores)
+            return FusedDotTopK.ScoreBlock(g, p, Dim, t, null, s);
+    }
 
     /// <summary>k-reciprocal re-ranking from features, 300 × 1500 × 64 (rank lists, V, query expansion, Jaccard).</summary>
     [Benchmark]

@@ -8,6 +8,7 @@ using ReId.Training.Methods;
 using ReId.Training.Optim;
 using ReId.Training.Recipes;
 using ReId.Training.Sampling;
+using ReId.Training.Utils;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
     public string Name => "train-step";
 
     public string Description => "images/s of forward + loss + backward + optimiser step of a recipe; args: [--recipe bot-small|bot|…] " +
-        "[--steps N=10] [--warmup N=2] [--classes N=64] [--threads N] [--loader]";
+        "[--steps N=10] [--warmup N=2] [--classes N=64] [--threads N] [--loader] [--layout recipe|channels-last|nchw]";
 
     public int Run(string[] args, TextWriter output)
     {
@@ -32,9 +33,16 @@ internal sealed class TrainStepBenchmark : IBenchmark
         int steps = BenchmarkArgs.Int(args, "--steps", 10), warmup = BenchmarkArgs.Int(args, "--warmup", 2), classes = BenchmarkArgs.Int(args, "--classes", 64);
         if (BenchmarkArgs.Int(args, "--threads", 0) is > 0 and var threads) set_num_threads(threads);
         bool withLoader = args.Contains("--loader");
-        bool channelsLast = args.Contains("--channels-last");
+        string layout = BenchmarkArgs.Text(args, "--layout", "recipe");
         var o = TrainingRecipes.Get(recipe);
         o.Seed = 1;
+        o.ChannelsLast = layout switch
+        {
+            "recipe" => o.ChannelsLast,
+            "channels-last" => true,
+            "nchw" => false,
+            _ => throw new ArgumentException($"--layout '{layout}': expected recipe, channels-last or nchw"),
+        };
         var method = TrainingMethods.Get(o.Method);
         o.Section ??= method.CreateSection();
         manual_seed(1);
@@ -56,7 +64,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
             int batch = o.IdentitiesPerBatch * o.ImagesPerIdentity;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"train-step: recipe {recipe} ({o.Backbone}, {o.InputHeight}x{o.InputWidth}, batch {batch} = {o.IdentitiesPerBatch}x{o.ImagesPerIdentity}, " +
-                $"{o.Optimizer}), {classes} classes, torch threads {get_num_threads()}, " +
+                $"{o.Optimizer}), {(o.ChannelsLast ? "channels-last" : "NCHW")}, {classes} classes, torch threads {get_num_threads()}, " +
                 $"{warmup} warm-up + {steps} timed steps, load average {LoadAverage()}"));
 
             var sampler = new RandomIdentitySampler(labels, o.IdentitiesPerBatch, o.ImagesPerIdentity, o.Seed);
@@ -92,7 +100,7 @@ internal sealed class TrainStepBenchmark : IBenchmark
                 using (NewDisposeScope())
                 {
                     var record = next();
-                    if (channelsLast) record = record with { Images = record.Images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) };
+                    if (o.ChannelsLast) record = record with { Images = ChannelsLast.From(record.Images) };
                     using var step = session.Loss(record);
                     optimizer.ZeroGrad();
                     session.AfterZeroGrad();

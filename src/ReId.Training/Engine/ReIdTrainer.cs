@@ -158,7 +158,7 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
             {
                 using (var scope = NewDisposeScope())
                 {
-                    var record = ToRecord(batch, dataset.Train, cameraIndex, hasClothes, norm, device);
+                    var record = ToRecord(batch, dataset.Train, cameraIndex, hasClothes, norm, device, o.ChannelsLast);
                     using var step = session.Loss(record);
                     int number = batch.Next.Epoch == epoch ? batch.Next.Batch : batchCount;
                     var loss = LossHook?.Invoke(epoch, number, step.Loss) ?? step.Loss;
@@ -271,11 +271,15 @@ public sealed class ReIdTrainer(TrainingOptions options, TextWriter? log = null)
         return [.. model.named_parameters().Where(p => p.parameter.grad is { } g && !isfinite(g).all().item<bool>()).Select(p => p.name)];
     }
 
-    private static TrainingBatch ToRecord(LoadedBatch batch, IReadOnlyList<ReIdSample> train, Dictionary<int, long> cameraIndex, bool hasClothes, Normalization norm, Device device)
+    internal static TrainingBatch ToRecord(LoadedBatch batch, IReadOnlyList<ReIdSample> train, Dictionary<int, long> cameraIndex, bool hasClothes, Normalization norm, Device device,
+        bool channelsLast)
     {
         var cameras = tensor(batch.Cameras.Select(c => cameraIndex.GetValueOrDefault(c)).ToArray(), device: device);
         var clothes = hasClothes ? tensor(batch.Indices.Select(i => (long)train[i].Clothes).ToArray(), device: device) : null;
-        return new TrainingBatch(batch.ImagesTensor(device), batch.LabelsTensor(device), cameras, clothes, batch.Indices, norm);
+        var images = batch.ImagesTensor(device);
+        // The record lives in the step's dispose scope, which frees the NCHW copy with everything else.
+        if (channelsLast) images = ChannelsLast.From(images);
+        return new TrainingBatch(images, batch.LabelsTensor(device), cameras, clothes, batch.Indices, norm);
     }
 
     private ReIdMetrics Evaluate(MethodSession session, ReIdDataset dataset, AugmentationOptions evalAug, IDictionary<string, double>? clothesChanging = null)

@@ -156,6 +156,8 @@ public sealed class TrainingOptions
     public long Seed { get; set; } = 1;
     [Description("libtorch threads (0 = its default)")]
     public int Threads { get; set; }
+    [Description("Feed training batches in channels-last (NHWC) memory order, oneDNN's faster convolution path (false = NCHW)")]
+    public bool ChannelsLast { get; set; } = true;
 
     /// <summary>The running method's own settings (<c>--set KEY.name=value</c>), or null when it has none.</summary>
     [JsonIgnore]

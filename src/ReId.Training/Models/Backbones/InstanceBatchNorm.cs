@@ -24,8 +24,12 @@ public sealed class InstanceBatchNorm : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        using var scope = NewDisposeScope();
         var parts = x.split([_half, x.shape[1] - _half], 1);
-        return cat([IN.forward(parts[0]), BN.forward(parts[1])], 1);
+        var y = cat([IN.forward(parts[0]), BN.forward(parts[1])], 1);
+        // Instance norm answers in NCHW whatever its input, and so would every layer after it: keep a channels-last network so.
+        if (ChannelsLast.Is(x) && !ChannelsLast.Is(y)) y = ChannelsLast.From(y);
+        return y.MoveToOuterDisposeScope();
     }
 
     internal string Export(OnnxExportContext ctx, string x, string name)

@@ -11,21 +11,26 @@ namespace ReId.Training.Tests.Models.Backbones;
 /// </summary>
 public sealed class OneDnnSafeConvolutionTests
 {
-    public static TheoryData<int, int, int, bool> AffectedShapes => new()
+    /// <summary>The affected shapes, each with an NCHW input and with a channels-last one (the trainer's default order).</summary>
+    public static TheoryData<int, int, int, bool, bool> AffectedShapes()
     {
-        { 8, 8, 3, false }, { 3, 4, 3, false }, { 16, 12, 3, true }, { 8, 24, 3, false }, { 64, 20, 5, false }, { 4, 1, 7, true },
-    };
+        var data = new TheoryData<int, int, int, bool, bool>();
+        foreach (bool channelsLast in new[] { false, true })
+            foreach (var (i, o, k, b) in new[] { (8, 8, 3, false), (3, 4, 3, false), (16, 12, 3, true), (8, 24, 3, false), (64, 20, 5, false), (4, 1, 7, true) })
+                data.Add(i, o, k, b, channelsLast);
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(AffectedShapes))]
-    public void InputAndWeightGradientsMatchFloat64(int inChannels, int outChannels, int kernel, bool bias)
+    public void InputAndWeightGradientsMatchFloat64(int inChannels, int outChannels, int kernel, bool bias, bool channelsLast)
     {
         manual_seed(3);
         using var conv = nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2, bias: bias);
         for (int trial = 0; trial < 5; trial++)
         {
             using var scope = NewDisposeScope();
-            var x = randn(16, inChannels, 32, 16).requires_grad_();
+            var x = (channelsLast ? ReId.Training.Utils.ChannelsLast.From(randn(16, inChannels, 32, 16)) : randn(16, inChannels, 32, 16)).requires_grad_();
             Assert.True(OneDnnSafeConvolution.NeedsPadding(conv, x));
             var y = conv.ForwardSafe(x);
             var g = randn(y.shape);
