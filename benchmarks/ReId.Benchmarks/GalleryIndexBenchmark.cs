@@ -110,7 +110,7 @@ internal sealed class GalleryIndexBenchmark : IBenchmark
         return (best, bestCpu);
     }
 
-    /// <summary>FLOP/s of <see cref="FusedDotTopK.ScoreBlock"/> on one 8-query group and one 32-row panel of 64 dimensions (10 KB, in L1), best of 5.</summary>
+    /// <summary>FLOP/s of <see cref="FusedDotTopK.ScoreBlock"/> on one 12-query group and one 32-row panel of 64 dimensions (11 KB, in L1), best of 5.</summary>
     private static unsafe double FusedKernelInL1()
     {
         const int dim = 64, calls = 200_000;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using ReId.MLNet.Evaluation;
@@ -11,7 +12,7 @@ namespace ReId.MLNet.Ranking;
 
 /// <summary>
 /// Exact nearest-neighbour search over a gallery of embeddings for large jobs. On CPUs with AVX-512 the scores come from a fused
-/// kernel (<see cref="FusedDotTopK"/>) that compares each 8 × 32 block of scores with the queries' current k-th best while
+/// kernel (<see cref="FusedDotTopK"/>) that compares each 12 × 32 block of scores with the queries' current k-th best while
 /// they are still in registers, so no score matrix is ever written; elsewhere, and on a GPU, from ONNX Runtime Gemm tiles
 /// (MLAS or CUDA) that each worker scans with SIMD straight away while they are still in cache. Either way every worker
 /// thread keeps its own top-k heaps, merged at the end: nothing serialises, no thread waits for another. Memory beyond the
@@ -207,7 +208,7 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
 
     /// <summary>
     /// Per-worker top-k heaps filled by <see cref="FusedDotTopK"/>: workers take chunks of gallery rows, pack each into 32-row
-    /// panels that stay in L2, and run every 8-query group over them; a score reaches a heap only when it beats that query's
+    /// panels that stay in L2, and run every 12-query group over them; a score reaches a heap only when it beats that query's
     /// current k-th best.
     /// </summary>
     private (float[][] Scores, int[][] Indices, int[][] Sizes) ScanFused(float[] q, int nq, int k, int threads)
@@ -256,6 +257,7 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
         return (heapScore, heapIndex, heapSize);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a one-off search (reid search) would otherwise start it at tier 0
     private unsafe void ScoreChunkFused(float[] packedQueries, int groups, int nq, int k, float[] panels, float[]? bias, int g0, int n,
         float[] heapScore, int[] heapIndex, int[] heapSize)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ReId.MLNet.Ranking;
@@ -15,6 +16,7 @@ internal static class TopKSelector
     /// <paramref name="heapIndex"/>, k = their length, <paramref name="size"/> entries used). Equal scores keep the lower index,
     /// whatever order the blocks arrive in.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from a search's first rows on, when every score still enters the heap
     public static void Offer(ReadOnlySpan<float> scores, int offset, Span<float> heapScore, Span<int> heapIndex, ref int size)
     {
         int k = heapScore.Length, j = 0;

@@ -25,8 +25,8 @@ public class GalleryIndexTests
     public void BlockedSearchEqualsBruteForce(DistanceMetric metric, GallerySearchKernel kernel, int dim)
     {
         var rng = new Random(3);
-        // 101 rows: three whole 32-row panels and a partial one; 23 queries: two whole 8-query groups and a partial one.
-        int ng = 101, nq = 23, k = 7;
+        // 101 rows: three whole 32-row panels and a partial one; 29 queries: two whole 12-query groups and a partial one.
+        int ng = 101, nq = 29, k = 7;
         float[] g = Random(rng, ng * dim), q = Random(rng, nq * dim);
         int[] ids = [.. Enumerable.Range(0, ng).Select(i => 1000 + i)];
         using var index = new GalleryIndex(dim, metric) { QueryBlock = 5, GalleryBlock = 13, FusedChunkRows = 40, Kernel = kernel };
