@@ -115,7 +115,7 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
         foreach (int id in identities) _identities.Add(id);
         _packedFloat32 = rows;
         _packedRows = Count;
-        _squaredNorms = NegatedSquaredNorms(rows);
+        _squaredNorms = Metric == DistanceMetric.Euclidean ? NegatedSquaredNorms(rows) : [];
     }
 
     /// <summary>The k nearest gallery rows of every query (distance: 1 − cosine, or Euclidean).</summary>
@@ -373,8 +373,10 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
                     break;
             }
             _packedRows = Count;
-            // Norms of the rows as stored, so a Euclidean distance is exactly that of the stored (rounded) row.
-            _squaredNorms = NegatedSquaredNorms(_storage == GalleryStorage.Float32 ? rows : AllRowsAsFloat32());
+            // Norms of the rows as stored, so a Euclidean distance is exactly that of the stored (rounded) row; cosine needs none
+            // (and must not widen a compressed gallery back to float32 just for them).
+            _squaredNorms = Metric != DistanceMetric.Euclidean ? []
+                : NegatedSquaredNorms(_storage == GalleryStorage.Float32 ? rows : AllRowsAsFloat32());
         }
     }
 
