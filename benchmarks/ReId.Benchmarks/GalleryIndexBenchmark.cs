@@ -4,13 +4,13 @@ using ReId.MLNet.Ranking;
 
 namespace ReId.Benchmarks;
 
-/// <summary>Exact top-k search: GalleryIndex (per-thread ONNX Runtime Gemm tiles + SIMD threshold top-k) for Q queries against
+/// <summary>Exact top-k search: GalleryIndex (fused AVX-512 kernel, or per-thread ONNX Runtime Gemm tiles + SIMD top-k with --kernel gemm) for Q queries against
 /// G × D embeddings, then the float16 and int8 storages with their recall@10 against float32.
-/// Args: [queries=2000] [gallery=100000] [dim=512] [k=50] [--threads T] [--no-storage].</summary>
+/// Args: [queries=2000] [gallery=100000] [dim=512] [k=50] [--threads T] [--no-storage] [--kernel auto|fused|gemm] [--chunk-rows N=128].</summary>
 internal sealed class GalleryIndexBenchmark : IBenchmark
 {
     public string Name => "gallery-index";
-    public string Description => "GalleryIndex.Search: 2000 queries × 100,000 × 512, top-50, cosine; float16/int8 storage recall@10 (args: Q G D K [--threads T] [--no-storage])";
+    public string Description => "GalleryIndex.Search: 2000 queries × 100,000 × 512, top-50, cosine; float16/int8 storage recall@10 (args: Q G D K [--threads T] [--no-storage] [--kernel auto|fused|gemm] [--chunk-rows N])";
 
     public int Run(string[] args, TextWriter output)
     {
