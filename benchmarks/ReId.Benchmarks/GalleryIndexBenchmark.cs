@@ -125,7 +125,8 @@ internal sealed class GalleryIndexBenchmark : IBenchmark
             var clock = Stopwatch.StartNew();
             int hits = 0;
             for (int c = 0; c < calls; c++) hits |= FusedDotTopK.ScoreBlock(group, panel, dim, thresholds, null, scores);
-            best = Math.Min(best, clock.Elapsed.TotalSeconds + hits);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            if (hits != 0) throw new InvalidOperationException("no score can reach an infinite threshold"); // also keeps the calls alive
         }
         return 2.0 * FusedDotTopK.QueryRows * FusedDotTopK.PanelRows * dim * calls / best;
     }

@@ -76,7 +76,7 @@ public class KernelMicroBenchmarks
     [Benchmark]
     public int GallerySearchGemmKernel() => _gemmIndex!.Search(_queries, 50).Indices[0];
 
-    /// <summary>One fused 8 × 32 × 512 block (262,144 multiply-adds) with no score reaching its threshold: the search's inner step.</summary>
+    /// <summary>One fused 12 × 32 × 512 block (196,608 multiply-adds) with no score reaching its threshold: the search's inner step.</summary>
     [Benchmark]
     public unsafe int FusedScoreBlock()
     {

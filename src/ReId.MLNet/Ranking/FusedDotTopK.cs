@@ -33,26 +33,20 @@ internal static unsafe class FusedDotTopK
     /// Packs <paramref name="n"/> ≤ 32 row-major rows of <paramref name="dim"/> floats as panel[d·32 + j] = rows[j·dim + d];
     /// columns j ≥ n are zero.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per chunk from the first search on: no tier-0 start
-    public static void PackPanel(ReadOnlySpan<float> rows, int n, int dim, Span<float> panel)
-    {
-        if (n < PanelRows) panel[..(dim * PanelRows)].Clear();
-        for (int j = 0; j < n; j++)
-        {
-            var row = rows.Slice(j * dim, dim);
-            for (int d = 0; d < row.Length; d++) panel[d * PanelRows + j] = row[d];
-        }
-    }
+    public static void PackPanel(ReadOnlySpan<float> rows, int n, int dim, Span<float> panel) => Interleave(rows, n, dim, PanelRows, panel);
 
     /// <summary>Packs ≤ 12 query rows as group[d·12 + r] = queries[r·dim + d]; rows r ≥ n are zero.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackQueries(ReadOnlySpan<float> queries, int n, int dim, Span<float> group)
+    public static void PackQueries(ReadOnlySpan<float> queries, int n, int dim, Span<float> group) => Interleave(queries, n, dim, QueryRows, group);
+
+    /// <summary>target[d·width + r] = rows[r·dim + d] for the first <paramref name="n"/> of <paramref name="width"/> rows, zero beyond.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per chunk from the first search on: no tier-0 start
+    private static void Interleave(ReadOnlySpan<float> rows, int n, int dim, int width, Span<float> target)
     {
-        if (n < QueryRows) group[..(dim * QueryRows)].Clear();
+        if (n < width) target[..(dim * width)].Clear();
         for (int r = 0; r < n; r++)
         {
-            var row = queries.Slice(r * dim, dim);
-            for (int d = 0; d < row.Length; d++) group[d * QueryRows + r] = row[d];
+            var row = rows.Slice(r * dim, dim);
+            for (int d = 0; d < row.Length; d++) target[d * width + r] = row[d];
         }
     }
 

@@ -136,9 +136,8 @@ public sealed class GalleryIndex : IGallerySearch, IDisposable
         if (Metric == DistanceMetric.Cosine) DistanceMatrix.NormalizeRows(q, Dim);
 
         int threads = Math.Max(1, Threads ?? Environment.ProcessorCount);
-        var heaps = UsesFusedKernel() ? ScanFused(q, nq, k, threads) : ScanWithGemm(q, nq, k, threads);
-        int workers = heaps.Scores.Length;
-        var (heapScore, heapIndex, heapSize) = heaps;
+        var (heapScore, heapIndex, heapSize) = UsesFusedKernel() ? ScanFused(q, nq, k, threads) : ScanWithGemm(q, nq, k, threads);
+        int workers = heapScore.Length;
         Parallel.For(0, nq, i => Finish(q.AsSpan(i * Dim, Dim), i, k, workers, heapScore, heapIndex, heapSize, indices, distances, ids));
         return new GallerySearchResult(nq, k, indices, distances, ids);
     }

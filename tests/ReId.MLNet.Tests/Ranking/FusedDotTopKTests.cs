@@ -41,7 +41,7 @@ public unsafe class FusedDotTopKTests
                 for (int d = 0; d < dim; d++) dot += (double)q[r * dim + d] * g[j * dim + d];
                 expected[r, j] = euclidean ? 2 * dot + bias[j] : dot;
             }
-        // Thresholds: row 0 takes everything, row 1 nothing, rows 2–7 sit between their row's scores (rows 2 and 5 exactly on one).
+        // Thresholds: row 0 takes everything, row 1 nothing; rows 2 and 5 sit just below their best score, the other rows above it.
         var thresholds = new float[Qr];
         thresholds[0] = float.NegativeInfinity;
         thresholds[1] = float.PositiveInfinity;

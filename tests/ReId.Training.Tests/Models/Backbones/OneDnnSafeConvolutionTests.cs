@@ -30,7 +30,8 @@ public sealed class OneDnnSafeConvolutionTests
         for (int trial = 0; trial < 5; trial++)
         {
             using var scope = NewDisposeScope();
-            var x = (channelsLast ? ReId.Training.Utils.ChannelsLast.From(randn(16, inChannels, 32, 16)) : randn(16, inChannels, 32, 16)).requires_grad_();
+            var input = randn(16, inChannels, 32, 16);
+            var x = (channelsLast ? ReId.Training.Utils.ChannelsLast.From(input) : input).requires_grad_();
             Assert.True(OneDnnSafeConvolution.NeedsPadding(conv, x));
             var y = conv.ForwardSafe(x);
             var g = randn(y.shape);
